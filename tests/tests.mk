@@ -1,0 +1,31 @@
+# Host unit suites: every tests/unit/test_*.c is one binary, built in
+# both variants; `make test-unit` runs the sanitized ones.
+
+TEST_LIB_SRC := $(wildcard tests/unit/lib/*.c)
+UNIT_TEST_NAMES := $(notdir $(basename $(wildcard tests/unit/test_*.c)))
+UNIT_TESTS_rel := $(addprefix $(BUILD)/rel/bin/,$(UNIT_TEST_NAMES))
+UNIT_TESTS_san := $(addprefix $(BUILD)/san/bin/,$(UNIT_TEST_NAMES))
+BENCH_BIN := $(BUILD)/rel/bin/bench_core
+
+$(BUILD)/rel/bin/bench_core: $(BUILD)/rel/tests/bench/bench_core.o $(rel_LINK)
+	@mkdir -p $(dir $@)
+	@echo "  LD [rel] $@"
+	$(Q)$(CC) $< $(rel_LINK) $(HOST_LIBS) -o $@
+
+.PHONY: test-unit
+test-unit: $(UNIT_TESTS_san) $(FW_IMAGE)
+	$(Q)NPU_FW_IMAGE=$(FW_IMAGE) tests/run-suite.sh $(BUILD)/results unit $(UNIT_TESTS_san)
+
+# Everything, then one summary line over every suite that ran.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)rm -rf $(BUILD)/results
+	-$(Q)$(MAKE) --no-print-directory test-unit
+	$(Q)tests/summary.sh $(BUILD)/results unit
+
+bench: $(BENCH_BIN) $(FW_IMAGE)
+	$(Q)NPU_FW_IMAGE=$(FW_IMAGE) $(BENCH_BIN)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(BUILD)/rel/bin/npu selftest --backend sim --firmware $(FW_IMAGE)
