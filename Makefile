@@ -21,6 +21,8 @@ HOST_LIBS := -lm -lpthread
 VARIANTS := rel san
 
 .PHONY: all deps test test-unit bench demo clean
+# Objects of test binaries are not intermediates to delete.
+.SECONDARY:
 all:
 
 include firmware/firmware.mk

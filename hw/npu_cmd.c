@@ -95,7 +95,8 @@ static enum npu_err npu_box_extent(const uint32_t count[3], const uint32_t strid
 			return NPU_ERR_OVERFLOW;
 		end += span;
 	}
-	if (end > U32_LIMIT)
+	/* Like every length, an extent must fit in 32 bits. */
+	if (end >= U32_LIMIT)
 		return NPU_ERR_OVERFLOW;
 	*extent = end;
 	return NPU_OK;

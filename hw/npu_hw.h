@@ -200,6 +200,7 @@ enum npu_mbox_status {
 #define NPU_FAULT_TYPE(v)	(((v) >> 4) & 0xffu)
 #define NPU_FAULT_ENGINE(v)	(((v) >> 12) & 0xfu)
 #define NPU_FAULT_CTX(v)	(((v) >> 16) & 0xffu)
+#define NPU_FAULT_ENGINE_CP	0xfu	/* the CP's own DMA (stream fetch) */
 #define NPU_FAULT_MAKE(type, engine, ctx) \
 	(NPU_FAULT_VALID | ((uint32_t)(type) << 4) | \
 	 ((uint32_t)(engine) << 12) | ((uint32_t)(ctx) << 16))

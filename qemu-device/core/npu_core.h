@@ -28,7 +28,7 @@ struct npu_core;
 struct npu_core_config {
 	uint32_t mac_rows;		/* 1..256 */
 	uint32_t mac_cols;		/* 1..256 */
-	uint32_t sram_size;		/* bytes, 64 KiB..64 MiB, multiple of 4 KiB */
+	uint32_t sram_size;		/* bytes, 64 KiB..16 MiB, multiple of 4 KiB */
 	uint32_t clock_mhz;		/* 100..4000 */
 	uint32_t dram_bw_mbps;		/* 100..1000000 */
 	uint32_t watchdog_insns;	/* CP instructions allowed between WDT kicks */

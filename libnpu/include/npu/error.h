@@ -30,6 +30,12 @@ enum npu_status {
 /* Message for an enum npu_status (or 0); never NULL. */
 const char *npu_strerror(int status);
 
+/*
+ * Details of the last error a libnpu call on this thread returned
+ * (e.g. which check a firmware image failed); "" when there are none.
+ */
+const char *npu_last_error(void);
+
 #ifdef __cplusplus
 }
 #endif
