@@ -26,6 +26,11 @@ enum npu_cp_state {
 	NPU_CP_HALTED,		/* trapped; only reset leaves this */
 };
 
+/*
+ * Register-window accesses; `addr` is the full CP address.  Both must
+ * be set.  A callback may call npu_cp_trap(); the instruction then does
+ * not retire.
+ */
 struct npu_cp_io {
 	/* Return 0, or non-zero to make the access trap (LOAD/STORE). */
 	int (*reg_read)(void *opaque, uint32_t addr, uint32_t *value);
@@ -38,8 +43,8 @@ struct npu_cp {
 	enum npu_cp_state state;
 	uint32_t trap_cause;	/* enum npu_cp_trap */
 	uint32_t trap_pc;
-	uint32_t trap_value;
-	uint64_t instret;	/* instructions retired since reset */
+	uint32_t trap_value;	/* address, or the instruction word */
+	uint64_t instret;	/* instructions retired since npu_cp_start */
 	/* Set by an io callback to end npu_cp_run after this instruction. */
 	int yield;
 	uint8_t imem[NPU_CP_IMEM_SIZE];
