@@ -450,7 +450,11 @@ bool npu_core_tick(struct npu_core *core, uint64_t cycles)
 	return work;
 }
 
-/* The boot ROM: fetch, check and start the image at FW_ADDR; lock held. */
+/*
+ * The boot ROM: fetch, check and start the image at FW_ADDR.  Called
+ * with the lock held; drops it around the fetch, since the bus may
+ * call back into the host (and so into MMIO) while it transfers.
+ */
 static void npu_boot(struct npu_core *core)
 {
 	uint64_t addr = npu_reg(core, NPU_REG_FW_ADDR_LO) |
@@ -473,10 +477,12 @@ static void npu_boot(struct npu_core *core)
 	} else if (!(image = malloc(size))) {
 		status = NPU_BOOT_ERR_DMA;
 	} else {
+		pthread_mutex_unlock(&core->lock);
 		if (core->bus.read(core->bus.opaque, addr, image, size))
 			status = NPU_BOOT_ERR_DMA;
 		else
 			status = npu_fw_image_check(image, size, NPU_FW_API_VERSION, &hdr);
+		pthread_mutex_lock(&core->lock);
 		if (status == NPU_BOOT_RUNNING) {
 			memcpy(core->cp.imem, image + sizeof(hdr), hdr.size);
 			npu_cp_start(&core->cp, NPU_CP_IMEM_BASE + hdr.entry);

@@ -50,7 +50,11 @@ struct npu_core_bus {
 	/* Return 0 on success, non-zero when the transfer failed. */
 	int (*read)(void *opaque, uint64_t addr, void *buf, size_t len);
 	int (*write)(void *opaque, uint64_t addr, const void *buf, size_t len);
-	/* Signal MSI-X vector `vector` (NPU_VEC_*). */
+	/*
+	 * Signal MSI-X vector `vector` (NPU_VEC_*).  Called from whichever
+	 * thread raised it, with the core's lock held: it must not call
+	 * back into the core (defer, e.g. to a bottom half).
+	 */
 	void (*irq)(void *opaque, unsigned int vector);
 };
 

@@ -23,7 +23,7 @@ struct npu_bo;
 
 /* What the device reports about itself. */
 struct npu_device_info {
-	const char *backend;		/* "sim" */
+	const char *backend;		/* "sim" or "drm" */
 	uint32_t hw_version;		/* NPU_REG_HW_VERSION */
 	uint32_t fw_version;		/* image version answered by the handshake */
 	uint32_t fw_api_version;
@@ -51,6 +51,12 @@ struct npu_sim_options {
 	int unchecked_firmware;
 };
 
+/*
+ * Open by name: "sim" (default options, firmware from $NPU_FIRMWARE),
+ * "drm" (the first /dev/accel/accel* driven by the npu driver) or
+ * "drm:/dev/accel/accelN".
+ */
+int npu_device_open(const char *backend, struct npu_device **out);
 int npu_device_open_sim(const struct npu_sim_options *opts, struct npu_device **out);
 void npu_device_close(struct npu_device *dev);
 int npu_device_query(struct npu_device *dev, struct npu_device_info *info);
