@@ -24,7 +24,7 @@ test: deps
 	$(Q)tests/summary.sh $(BUILD)/results unit
 
 bench: $(BENCH_BIN) $(FW_IMAGE)
-	$(Q)NPU_FW_IMAGE=$(FW_IMAGE) $(BENCH_BIN)
+	$(Q)NPU_FIRMWARE=$(FW_IMAGE) $(BENCH_BIN)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -1,8 +1,27 @@
 // SPDX-License-Identifier: MIT
 /* The backend-independent half of npu/device.h. */
+#include <string.h>
+
 #include "device_priv.h"
 #include "diag.h"
 #include "npu/error.h"
+
+/* drm.c: the device file at `path`, or the first npu one when NULL. */
+int npu_device_open_drm(const char *path, struct npu_device **out);
+
+int npu_device_open(const char *backend, struct npu_device **out)
+{
+	if (!out)
+		return NPU_E_INVALID;
+	*out = NULL;
+	if (!backend || !strcmp(backend, "sim"))
+		return npu_device_open_sim(NULL, out);
+	if (!strcmp(backend, "drm"))
+		return npu_device_open_drm(NULL, out);
+	if (!strncmp(backend, "drm:", 4) && backend[4])
+		return npu_device_open_drm(backend + 4, out);
+	return npu_fail(NPU_E_INVALID, "unknown backend '%s' (sim, drm or drm:PATH)", backend);
+}
 
 void npu_device_close(struct npu_device *dev)
 {

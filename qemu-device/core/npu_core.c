@@ -138,12 +138,15 @@ int npu_core_create(const struct npu_core_config *cfg,
 	core->sram = calloc(1, cfg->sram_size);
 	core->scratch_in = calloc(cfg->sram_size, sizeof(int16_t));
 	core->scratch_wt = calloc(cfg->sram_size, sizeof(int16_t));
+	core->scratch_patch = calloc(NPU_MAX_ACC_DEPTH, sizeof(int16_t));
 	core->scratch_acc = calloc(NPU_MATMUL_MAX_DIM + 1, sizeof(int32_t));
-	if (!core->sram || !core->scratch_in || !core->scratch_wt || !core->scratch_acc ||
+	if (!core->sram || !core->scratch_in || !core->scratch_wt || !core->scratch_patch ||
+	    !core->scratch_acc ||
 	    pthread_mutex_init(&core->lock, NULL)) {
 		free(core->sram);
 		free(core->scratch_in);
 		free(core->scratch_wt);
+		free(core->scratch_patch);
 		free(core->scratch_acc);
 		free(core);
 		return -1;
@@ -161,6 +164,7 @@ void npu_core_destroy(struct npu_core *core)
 	free(core->sram);
 	free(core->scratch_in);
 	free(core->scratch_wt);
+	free(core->scratch_patch);
 	free(core->scratch_acc);
 	free(core);
 }

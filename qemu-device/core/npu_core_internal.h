@@ -96,6 +96,7 @@ struct npu_core {
 	/* Engine scratch: inputs widened to int16, accumulators. */
 	int16_t *scratch_in;
 	int16_t *scratch_wt;
+	int16_t *scratch_patch;
 	int32_t *scratch_acc;
 };
 

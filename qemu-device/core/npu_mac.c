@@ -73,14 +73,40 @@ static void npu_widen_input(const struct npu_core *core, int16_t *dst, uint32_t 
 			dst[i] = (int16_t)((int8_t)src[i] - zp);
 }
 
-static int32_t npu_dot16(const int16_t *a, const int16_t *b, uint32_t n)
+/*
+ * acc[j] = a . b[j] for `rows` weight rows `n` apart, four at a time so
+ * every load of `a` feeds four multiply-adds.
+ */
+static void npu_dot_rows(const int16_t *a, const int16_t *b, uint32_t n, uint32_t rows,
+			 int32_t *acc)
 {
-	int32_t sum = 0;
-	uint32_t i;
+	uint32_t r = 0, i;
 
-	for (i = 0; i < n; i++)
-		sum += a[i] * b[i];
-	return sum;
+	for (; r + 4 <= rows; r += 4) {
+		const int16_t *b0 = b + r * n, *b1 = b0 + n, *b2 = b1 + n, *b3 = b2 + n;
+		int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+		for (i = 0; i < n; i++) {
+			int32_t x = a[i];
+
+			s0 += x * b0[i];
+			s1 += x * b1[i];
+			s2 += x * b2[i];
+			s3 += x * b3[i];
+		}
+		acc[r] = s0;
+		acc[r + 1] = s1;
+		acc[r + 2] = s2;
+		acc[r + 3] = s3;
+	}
+	for (; r < rows; r++) {
+		const int16_t *b0 = b + r * n;
+		int32_t s0 = 0;
+
+		for (i = 0; i < n; i++)
+			s0 += a[i] * b0[i];
+		acc[r] = s0;
+	}
 }
 
 /* Bias, requantization, zero point and clamp for `n` accumulators. */
@@ -146,42 +172,44 @@ static void npu_conv_depthwise(struct npu_core *core, const struct npu_cmd_conv 
 	}
 }
 
+/*
+ * Everything but depthwise: gather each window (per group) into one
+ * contiguous patch, zeros standing in for padding taps (x - in_zp is 0
+ * there, so they add nothing), then one long dot product per output
+ * channel against its [kernel_h][kernel_w][in_c / groups] weights.
+ */
 static void npu_conv_general(struct npu_core *core, const struct npu_cmd_conv *c,
-			     int16_t *in, int32_t *acc)
+			     const int16_t *in, int32_t *acc)
 {
-	const uint32_t kk = (uint32_t)c->kernel_h * c->kernel_w;
 	const uint32_t icg = c->in_c / c->groups, ocg = c->out_c / c->groups;
-	const uint32_t depth = kk * icg;
-	int16_t *wt = core->scratch_wt;
-	uint32_t tap_in[NPU_CONV_MAX_KERNEL * NPU_CONV_MAX_KERNEL];
-	uint32_t tap_idx[NPU_CONV_MAX_KERNEL * NPU_CONV_MAX_KERNEL];
-	uint32_t oy, ox, oc, tap, ntaps;
+	const uint32_t depth = (uint32_t)c->kernel_h * c->kernel_w * icg;
+	int16_t *wt = core->scratch_wt, *patch = core->scratch_patch;
+	uint32_t oy, ox, ky, kx, g;
 
 	npu_widen_input(core, wt, c->wt_addr, c->out_c * depth, false, 0);
 	for (oy = 0; oy < c->out_h; oy++) {
 		for (ox = 0; ox < c->out_w; ox++) {
-			/* The taps of this window that fall inside the input. */
-			ntaps = 0;
-			for (tap = 0; tap < kk; tap++) {
-				int32_t iy = (int32_t)(oy * c->stride_h) - c->pad_top +
-					     (int32_t)(tap / c->kernel_w) * c->dilation_h;
-				int32_t ix = (int32_t)(ox * c->stride_w) - c->pad_left +
-					     (int32_t)(tap % c->kernel_w) * c->dilation_w;
+			for (g = 0; g < c->groups; g++) {
+				int16_t *p = patch;
 
-				if (iy < 0 || iy >= c->in_h || ix < 0 || ix >= c->in_w)
-					continue;
-				tap_in[ntaps] = ((uint32_t)iy * c->in_w + (uint32_t)ix) * c->in_c;
-				tap_idx[ntaps++] = tap * icg;
-			}
-			for (oc = 0; oc < c->out_c; oc++) {
-				const int16_t *w = wt + oc * depth;
-				const uint32_t group_in = (oc / ocg) * icg;
-				int32_t sum = 0;
+				for (ky = 0; ky < c->kernel_h; ky++) {
+					int32_t iy = (int32_t)(oy * c->stride_h + ky * c->dilation_h) -
+						     c->pad_top;
 
-				for (tap = 0; tap < ntaps; tap++)
-					sum += npu_dot16(in + tap_in[tap] + group_in,
-							 w + tap_idx[tap], icg);
-				acc[oc] = sum;
+					for (kx = 0; kx < c->kernel_w; kx++, p += icg) {
+						int32_t ix = (int32_t)(ox * c->stride_w +
+								       kx * c->dilation_w) - c->pad_left;
+
+						if (iy < 0 || iy >= c->in_h || ix < 0 || ix >= c->in_w)
+							memset(p, 0, icg * sizeof(*p));
+						else
+							memcpy(p, in + ((uint32_t)iy * c->in_w +
+								(uint32_t)ix) * c->in_c + g * icg,
+							       icg * sizeof(*p));
+					}
+				}
+				npu_dot_rows(patch, wt + g * ocg * depth, depth, ocg,
+					     acc + g * ocg);
 			}
 			npu_output_stage_row(core, acc, c->out_c, c->flags, c->bias_addr,
 					     c->quant_addr, &c->quant, c->out_zp, c->act_min,
@@ -211,15 +239,14 @@ static enum npu_err npu_matmul(struct npu_core *core, const struct npu_cmd_matmu
 	enum npu_err err = npu_check_channel_quant(core, c->flags, c->quant_addr, c->n);
 	int16_t *in = core->scratch_in, *wt = core->scratch_wt;
 	int32_t *acc = core->scratch_acc;
-	uint32_t m, n;
+	uint32_t m;
 
 	if (err)
 		return err;
 	npu_widen_input(core, in, c->in_addr, c->m * c->k, c->flags & NPU_F_IN_U8, c->in_zp);
 	npu_widen_input(core, wt, c->wt_addr, c->n * c->k, false, 0);
 	for (m = 0; m < c->m; m++) {
-		for (n = 0; n < c->n; n++)
-			acc[n] = npu_dot16(in + m * c->k, wt + n * c->k, c->k);
+		npu_dot_rows(in + m * c->k, wt, c->k, c->n, acc);
 		npu_output_stage_row(core, acc, c->n, c->flags, c->bias_addr, c->quant_addr,
 				     &c->quant, c->out_zp, c->act_min, c->act_max,
 				     c->out_addr + m * c->n);
