@@ -19,8 +19,9 @@ static inline int32_t npu_wrap_add(int32_t a, int32_t b)
 }
 
 /*
- * Saturating rounding doubling high multiply: round(a * b / 2^31),
- * ties away from zero, with the one overflowing case saturated.
+ * Saturating rounding doubling high multiply: round(a * b / 2^31) with
+ * gemmlowp's rounding (ties toward +infinity: -0.5 gives 0), and the
+ * one overflowing case saturated.
  */
 static inline int32_t npu_srdhm(int32_t a, int32_t b)
 {

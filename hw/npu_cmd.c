@@ -169,16 +169,70 @@ static enum npu_err npu_check_dma(const struct npu_cmd_dma *c, uint32_t sram_siz
 	return NPU_OK;
 }
 
-static enum npu_err npu_check_conv(const struct npu_cmd_conv *c, uint32_t sram_size,
-				   struct npu_cmd_info *info)
+/* The operands CONV and MATMUL share: input, weights, tables, output. */
+struct npu_mac_operands {
+	uint32_t flags;
+	int32_t in_zp, out_zp, act_min, act_max;
+	const struct npu_quant *quant;
+	uint32_t in_addr, wt_addr, bias_addr, quant_addr, out_addr;
+	uint64_t in_len, wt_len, out_len;
+	uint32_t channels;	/* output channels: bias and quant entries */
+};
+
+/* The output stage's fields and every operand's range and aliasing. */
+static enum npu_err npu_check_mac_operands(const struct npu_mac_operands *o,
+					   uint32_t sram_size, struct npu_cmd_info *info)
 {
 	const uint32_t known = NPU_F_IN_U8 | NPU_F_OUT_U8 | NPU_F_PER_CHANNEL | NPU_F_BIAS;
-	uint32_t eff_h, eff_w, padded_h, padded_w, ic_per_group;
 	struct npu_sram_range in, wt, bias = { 0, 0 }, quant = { 0, 0 }, out;
 	enum npu_err err;
 
-	if (c->flags & ~known)
+	if (o->flags & ~known)
 		return NPU_ERR_FIELD;
+	if (!npu_zp_valid(o->in_zp, o->flags & NPU_F_IN_U8) ||
+	    !npu_zp_valid(o->out_zp, o->flags & NPU_F_OUT_U8) ||
+	    !npu_clamp_valid(o->act_min, o->act_max, o->flags & NPU_F_OUT_U8))
+		return NPU_ERR_FIELD;
+	if (o->flags & NPU_F_PER_CHANNEL) {
+		if (o->quant->multiplier || o->quant->shift || (o->quant_addr & 3))
+			return NPU_ERR_FIELD;
+	} else if (o->quant_addr || !npu_quant_valid(o->quant)) {
+		return NPU_ERR_FIELD;
+	}
+	if (o->flags & NPU_F_BIAS ? (o->bias_addr & 3) : o->bias_addr)
+		return NPU_ERR_FIELD;
+
+	err = npu_range(&in, o->in_addr, o->in_len, sram_size);
+	if (!err)
+		err = npu_range(&wt, o->wt_addr, o->wt_len, sram_size);
+	if (!err && (o->flags & NPU_F_BIAS))
+		err = npu_range(&bias, o->bias_addr, (uint64_t)o->channels * 4, sram_size);
+	if (!err && (o->flags & NPU_F_PER_CHANNEL))
+		err = npu_range(&quant, o->quant_addr,
+				(uint64_t)o->channels * sizeof(struct npu_quant), sram_size);
+	if (!err)
+		err = npu_range(&out, o->out_addr, o->out_len, sram_size);
+	if (err)
+		return err;
+	if (!npu_alias_ok(&out, &in, 0) || !npu_alias_ok(&out, &wt, 0) ||
+	    !npu_alias_ok(&out, &bias, 0) || !npu_alias_ok(&out, &quant, 0))
+		return NPU_ERR_FIELD;
+
+	info->engine = NPU_ENGINE_MAC;
+	info->reads[0] = in;
+	info->reads[1] = wt;
+	info->reads[2] = bias;
+	info->reads[3] = quant;
+	info->write = out;
+	return NPU_OK;
+}
+
+static enum npu_err npu_check_conv(const struct npu_cmd_conv *c, uint32_t sram_size,
+				   struct npu_cmd_info *info)
+{
+	uint32_t eff_h, eff_w, padded_h, padded_w, ic_per_group;
+	struct npu_mac_operands ops;
+
 	if (c->reserved || c->reserved2[0] || c->reserved2[1])
 		return NPU_ERR_FIELD;
 	if (!c->in_h || !c->in_w || !c->in_c || !c->out_c || !c->groups ||
@@ -210,94 +264,48 @@ static enum npu_err npu_check_conv(const struct npu_cmd_conv *c, uint32_t sram_s
 	ic_per_group = c->in_c / c->groups;
 	if ((uint32_t)c->kernel_h * c->kernel_w * ic_per_group > NPU_MAX_ACC_DEPTH)
 		return NPU_ERR_FIELD;
-	if (!npu_zp_valid(c->in_zp, c->flags & NPU_F_IN_U8) ||
-	    !npu_zp_valid(c->out_zp, c->flags & NPU_F_OUT_U8) ||
-	    !npu_clamp_valid(c->act_min, c->act_max, c->flags & NPU_F_OUT_U8))
-		return NPU_ERR_FIELD;
-	if (c->flags & NPU_F_PER_CHANNEL) {
-		if (c->quant.multiplier || c->quant.shift || (c->quant_addr & 3))
-			return NPU_ERR_FIELD;
-	} else if (c->quant_addr || !npu_quant_valid(&c->quant)) {
-		return NPU_ERR_FIELD;
-	}
-	if (c->flags & NPU_F_BIAS ? (c->bias_addr & 3) : c->bias_addr)
-		return NPU_ERR_FIELD;
-
-	err = npu_range(&in, c->in_addr, (uint64_t)c->in_h * c->in_w * c->in_c, sram_size);
-	if (!err)
-		err = npu_range(&wt, c->wt_addr, (uint64_t)c->out_c * c->kernel_h *
-				c->kernel_w * ic_per_group, sram_size);
-	if (!err && (c->flags & NPU_F_BIAS))
-		err = npu_range(&bias, c->bias_addr, (uint64_t)c->out_c * 4, sram_size);
-	if (!err && (c->flags & NPU_F_PER_CHANNEL))
-		err = npu_range(&quant, c->quant_addr,
-				(uint64_t)c->out_c * sizeof(struct npu_quant), sram_size);
-	if (!err)
-		err = npu_range(&out, c->out_addr, (uint64_t)c->out_h * c->out_w * c->out_c,
-				sram_size);
-	if (err)
-		return err;
-	if (!npu_alias_ok(&out, &in, 0) || !npu_alias_ok(&out, &wt, 0) ||
-	    !npu_alias_ok(&out, &bias, 0) || !npu_alias_ok(&out, &quant, 0))
-		return NPU_ERR_FIELD;
-
-	info->engine = NPU_ENGINE_MAC;
-	info->reads[0] = in;
-	info->reads[1] = wt;
-	info->reads[2] = bias;
-	info->reads[3] = quant;
-	info->write = out;
-	return NPU_OK;
+	ops.flags = c->flags;
+	ops.in_zp = c->in_zp;
+	ops.out_zp = c->out_zp;
+	ops.act_min = c->act_min;
+	ops.act_max = c->act_max;
+	ops.quant = &c->quant;
+	ops.in_addr = c->in_addr;
+	ops.wt_addr = c->wt_addr;
+	ops.bias_addr = c->bias_addr;
+	ops.quant_addr = c->quant_addr;
+	ops.out_addr = c->out_addr;
+	ops.in_len = (uint64_t)c->in_h * c->in_w * c->in_c;
+	ops.wt_len = (uint64_t)c->out_c * c->kernel_h * c->kernel_w * ic_per_group;
+	ops.out_len = (uint64_t)c->out_h * c->out_w * c->out_c;
+	ops.channels = c->out_c;
+	return npu_check_mac_operands(&ops, sram_size, info);
 }
 
 static enum npu_err npu_check_matmul(const struct npu_cmd_matmul *c, uint32_t sram_size,
 				     struct npu_cmd_info *info)
 {
-	const uint32_t known = NPU_F_IN_U8 | NPU_F_OUT_U8 | NPU_F_PER_CHANNEL | NPU_F_BIAS;
-	struct npu_sram_range in, wt, bias = { 0, 0 }, quant = { 0, 0 }, out;
-	enum npu_err err;
+	struct npu_mac_operands ops;
 
-	if (c->flags & ~known)
-		return NPU_ERR_FIELD;
 	if (!c->m || c->m > NPU_MATMUL_MAX_DIM || !c->k || c->k > NPU_MATMUL_MAX_DIM ||
 	    !c->n || c->n > NPU_MATMUL_MAX_DIM)
 		return NPU_ERR_FIELD;
-	if (!npu_zp_valid(c->in_zp, c->flags & NPU_F_IN_U8) ||
-	    !npu_zp_valid(c->out_zp, c->flags & NPU_F_OUT_U8) ||
-	    !npu_clamp_valid(c->act_min, c->act_max, c->flags & NPU_F_OUT_U8))
-		return NPU_ERR_FIELD;
-	if (c->flags & NPU_F_PER_CHANNEL) {
-		if (c->quant.multiplier || c->quant.shift || (c->quant_addr & 3))
-			return NPU_ERR_FIELD;
-	} else if (c->quant_addr || !npu_quant_valid(&c->quant)) {
-		return NPU_ERR_FIELD;
-	}
-	if (c->flags & NPU_F_BIAS ? (c->bias_addr & 3) : c->bias_addr)
-		return NPU_ERR_FIELD;
-
-	err = npu_range(&in, c->in_addr, (uint64_t)c->m * c->k, sram_size);
-	if (!err)
-		err = npu_range(&wt, c->wt_addr, (uint64_t)c->n * c->k, sram_size);
-	if (!err && (c->flags & NPU_F_BIAS))
-		err = npu_range(&bias, c->bias_addr, (uint64_t)c->n * 4, sram_size);
-	if (!err && (c->flags & NPU_F_PER_CHANNEL))
-		err = npu_range(&quant, c->quant_addr,
-				(uint64_t)c->n * sizeof(struct npu_quant), sram_size);
-	if (!err)
-		err = npu_range(&out, c->out_addr, (uint64_t)c->m * c->n, sram_size);
-	if (err)
-		return err;
-	if (!npu_alias_ok(&out, &in, 0) || !npu_alias_ok(&out, &wt, 0) ||
-	    !npu_alias_ok(&out, &bias, 0) || !npu_alias_ok(&out, &quant, 0))
-		return NPU_ERR_FIELD;
-
-	info->engine = NPU_ENGINE_MAC;
-	info->reads[0] = in;
-	info->reads[1] = wt;
-	info->reads[2] = bias;
-	info->reads[3] = quant;
-	info->write = out;
-	return NPU_OK;
+	ops.flags = c->flags;
+	ops.in_zp = c->in_zp;
+	ops.out_zp = c->out_zp;
+	ops.act_min = c->act_min;
+	ops.act_max = c->act_max;
+	ops.quant = &c->quant;
+	ops.in_addr = c->in_addr;
+	ops.wt_addr = c->wt_addr;
+	ops.bias_addr = c->bias_addr;
+	ops.quant_addr = c->quant_addr;
+	ops.out_addr = c->out_addr;
+	ops.in_len = (uint64_t)c->m * c->k;
+	ops.wt_len = (uint64_t)c->n * c->k;
+	ops.out_len = (uint64_t)c->m * c->n;
+	ops.channels = c->n;
+	return npu_check_mac_operands(&ops, sram_size, info);
 }
 
 static enum npu_err npu_check_pool(const struct npu_cmd_pool *c, uint32_t sram_size,

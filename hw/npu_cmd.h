@@ -43,8 +43,10 @@ uint32_t npu_cmd_words(uint32_t opcode);
 /*
  * Check the command at `cmd`, with `avail_words` words left in the
  * stream, against an SRAM of `sram_size` bytes.  Returns NPU_OK and
- * fills `info`, or the enum npu_err naming the first problem found:
- * OPCODE, LENGTH, FIELD, OVERFLOW, SRAM_RANGE in that order of checks.
+ * fills `info`, or the enum npu_err naming the first problem found.
+ * Order: the header (OPCODE, reserved bits: FIELD, size: LENGTH), then
+ * the fields (FIELD), then each operand in turn (OVERFLOW or
+ * SRAM_RANGE), then aliasing between operands (FIELD).
  */
 enum npu_err npu_cmd_check(const uint32_t *cmd, uint32_t avail_words,
 			   uint32_t sram_size, struct npu_cmd_info *info);

@@ -21,8 +21,9 @@ uint32_t npu_crc32(uint32_t crc, const void *buf, size_t len);
 uint32_t npu_fw_header_crc(const struct npu_fw_header *hdr);
 
 /*
- * Check an image of `len` bytes: size, magic, header, API major version
- * against `api_version`, payload checksum.  Returns NPU_BOOT_RUNNING
+ * Check an image of `len` bytes, in this order: at least a header,
+ * magic, header size and CRC, reserved words, payload size, entry
+ * point, API major version against `api_version`, payload CRC.  Returns NPU_BOOT_RUNNING
  * when the image is good, else the enum npu_boot_status error that the
  * boot ROM reports for it.  `hdr` receives the header when len allows.
  */

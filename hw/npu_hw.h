@@ -29,6 +29,7 @@
 #define NPU_PCI_CLASS		0x1200	/* processing accelerator */
 #define NPU_PCI_REVISION	0x01
 #define NPU_BAR0_SIZE		0x1000	/* registers, 4 KiB */
+#define NPU_MSIX_BAR		1	/* MSI-X table and PBA */
 #define NPU_MSIX_VECTORS	3
 
 /* MSI-X vector of each interrupt source (see NPU_IRQ_*). */
@@ -70,7 +71,7 @@
 #define NPU_CAP_OP_ELTWISE	(1u << 4)
 #define NPU_CAP_OP_LUT		(1u << 5)
 
-/* Control: host rw, cp ro */
+/* Control: host wo (reads 0), cp ro; unknown bits refuse the write */
 #define NPU_REG_CTRL		0x040
 #define NPU_CTRL_RESET		(1u << 0)	/* self-clearing: full device reset */
 #define NPU_CTRL_BOOT		(1u << 1)	/* self-clearing: boot from FW_ADDR */
@@ -178,9 +179,10 @@ enum npu_mbox_status {
 /*
  * MMU.  One page-table root per context: host rw, cp ro.
  * ROOT_LO bit 0 enables the context; bits 31:12 with ROOT_HI form the
- * 4 KiB-aligned bus address of the level-1 table.  MMU_FLUSH (host wo)
- * drops cached translations of the contexts whose bits are set; the
- * device also drops them at the start of every job.
+ * 4 KiB-aligned bus address of the level-1 table.  MMU_FLUSH (host wo,
+ * value ignored) drops every cached translation before the device's
+ * next memory access; the device also drops them at the start of
+ * every job.
  */
 #define NPU_MAX_CONTEXTS	16u
 #define NPU_REG_MMU_ROOT_LO(c)	(0x200 + 8 * (c))
@@ -189,8 +191,8 @@ enum npu_mbox_status {
 #define NPU_REG_MMU_FLUSH	0x280
 
 /*
- * Fault report of the last MMU or DMA fault: host ro; host writes
- * FAULT_STATUS to clear it.  FAULT_STATUS = valid | type << 4 |
+ * Fault report of the first MMU or DMA fault since the host last wrote
+ * FAULT_STATUS (which clears it); later faults only raise MMU_FAULT.  FAULT_STATUS = valid | type << 4 |
  * engine << 12 | ctx << 16.  FAULT_ADDR is the device virtual address.
  */
 #define NPU_REG_FAULT_STATUS	0x290
@@ -230,11 +232,11 @@ enum npu_perf_counter {
 	NPU_PERF_MAC_CYCLES,	/* cycles the MAC array was busy */
 	NPU_PERF_DMA_CYCLES,	/* cycles the DMA engine was busy */
 	NPU_PERF_PPU_CYCLES,	/* cycles the post-processing unit was busy */
-	NPU_PERF_STALL_CYCLES,	/* CP cycles waiting in SYNC or a full queue */
+	NPU_PERF_STALL_CYCLES,	/* CP cycles waiting: SYNC, full queue, job end, CP DMA */
 	NPU_PERF_MACS,		/* multiply-accumulates performed */
 	NPU_PERF_DMA_RD_BYTES,	/* bytes read from DRAM by the DMA engine */
 	NPU_PERF_DMA_WR_BYTES,	/* bytes written to DRAM by the DMA engine */
-	NPU_PERF_COMMANDS,	/* commands executed */
+	NPU_PERF_COMMANDS,	/* engine commands and SYNCs completed */
 	NPU_PERF_JOBS,		/* jobs completed (any status) */
 	NPU_PERF_JOB_FAULTS,	/* jobs completed with an error */
 	NPU_PERF_COUNT
@@ -254,8 +256,8 @@ enum npu_perf_counter {
 #define NPU_VA_L2_INDEX(va)	(((uint32_t)(va) >> 12) & 0x3ffu)
 
 #define NPU_PTE_VALID		(1ull << 0)
-#define NPU_PTE_READ		(1ull << 1)	/* level-2 only */
-#define NPU_PTE_WRITE		(1ull << 2)	/* level-2 only */
+#define NPU_PTE_READ		(1ull << 1)	/* level 2; must be 0 at level 1 */
+#define NPU_PTE_WRITE		(1ull << 2)	/* level 2; must be 0 at level 1 */
 #define NPU_PTE_ADDR_MASK	0xfffffffffffff000ull
 /* Bits 11:3 are reserved and must be zero; a set bit is a fault (L1/L2). */
 #define NPU_PTE_RSVD_MASK	0x0000000000000ff8ull
@@ -270,7 +272,7 @@ struct npu_job_desc {
 	uint32_t ctx;		/* MMU context, < NPU_MAX_CONTEXTS */
 	uint32_t cmd_addr;	/* device VA of the command stream, 4-aligned */
 	uint32_t cmd_size;	/* bytes, multiple of 4, <= NPU_MAX_CMD_BYTES */
-	uint64_t done_addr;	/* bus address of struct npu_job_done, 8-aligned */
+	uint64_t done_addr;	/* bus address of struct npu_job_done, 8-aligned, non-zero */
 	uint32_t flags;		/* must be 0 */
 	uint32_t reserved;	/* must be 0 */
 };
@@ -301,8 +303,9 @@ enum npu_err {
 	NPU_ERR_OVERFLOW = 5,	/* an extent does not fit in 32 bits */
 	NPU_ERR_MMU = 6,	/* MMU fault, details in fault registers */
 	NPU_ERR_DMA = 7,	/* bus error on a DMA transfer */
-	NPU_ERR_HAZARD = 8,	/* overlapping engines touch the same SRAM
-				 * bytes without a SYNC between them */
+	NPU_ERR_HAZARD = 8,	/* commands on two engines that overlap in
+				 * time touch the same SRAM bytes (no SYNC
+				 * ordered them) */
 	NPU_ERR_DESC = 9,	/* malformed job descriptor */
 	NPU_ERR_CONTEXT = 10,	/* job context not enabled */
 	NPU_ERR_FW = 11,	/* firmware internal error */
@@ -533,7 +536,7 @@ struct npu_cmd_lut {
  * an enum npu_err.
  */
 #define NPU_CPR_DMA_ADDR_LO	0x020
-#define NPU_CPR_DMA_ADDR_HI	0x024	/* PHYS mode only */
+#define NPU_CPR_DMA_ADDR_HI	0x024	/* PHYS mode; must be 0 in CTX mode */
 #define NPU_CPR_DMA_LOCAL	0x028	/* CP address inside DMEM */
 #define NPU_CPR_DMA_LEN		0x02c	/* bytes, <= NPU_CP_DMEM_SIZE */
 #define NPU_CPR_DMA_CTRL	0x030
@@ -545,8 +548,9 @@ struct npu_cmd_lut {
 #define NPU_CP_DMA_CTX		(1u << 1)
 
 /*
- * Job and engine control.  JOB_BEGIN latches JOB_CTX and JOB_SEQNO,
- * zeroes the per-job counters, flushes the context's cached
+ * Job and engine control.  JOB_CTX takes a context < NPU_MAX_CONTEXTS
+ * (larger values store 0).  JOB_BEGIN latches JOB_CTX, zeroes the
+ * per-job counters, flushes the context's cached
  * translations and starts the job's timeline.  ENG_KICK issues the
  * command at DMEM address ENG_DESC to its engine; the engine re-checks
  * it and ENG_STATUS/ENG_FAULT_ADDR then hold its result (enum npu_err).
@@ -570,9 +574,11 @@ enum npu_cp_trap {
 	NPU_CP_TRAP_NONE = 0,
 	NPU_CP_TRAP_ILLEGAL = 1,	/* illegal or unsupported instruction */
 	NPU_CP_TRAP_FETCH = 2,		/* fetch outside IMEM or misaligned */
-	NPU_CP_TRAP_LOAD = 3,		/* load outside mapped CP memory */
-	NPU_CP_TRAP_STORE = 4,		/* store outside DMEM/registers */
-	NPU_CP_TRAP_MISALIGNED = 5,	/* misaligned load or store */
+	NPU_CP_TRAP_LOAD = 3,		/* load outside CP memory, or not an
+					 * aligned lw in the register window */
+	NPU_CP_TRAP_STORE = 4,		/* store to IMEM, outside DMEM, or not
+					 * an aligned sw in the register window */
+	NPU_CP_TRAP_MISALIGNED = 5,	/* misaligned load/store in IMEM/DMEM */
 	NPU_CP_TRAP_ECALL = 6,		/* ecall or ebreak */
 	NPU_CP_TRAP_WATCHDOG = 7,	/* no WDT_KICK within the budget */
 	NPU_CP_TRAP_INJECTED = 8,	/* fault injection: firmware crash */

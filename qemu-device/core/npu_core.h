@@ -58,14 +58,17 @@ struct npu_core_bus {
 	void (*irq)(void *opaque, unsigned int vector);
 };
 
-/* Faults the core can be told to inject, for recovery tests. */
+/*
+ * Faults the core can be told to inject, for recovery tests.  Armed
+ * faults survive a device reset: they are the test's, not the device's.
+ */
 enum npu_core_fault {
 	NPU_CORE_FAULT_HANG,		/* next engine command never finishes */
 	NPU_CORE_FAULT_DMA_ERROR,	/* next DMA engine transfer fails */
 	NPU_CORE_FAULT_LOST_IRQ,	/* next interrupt is not delivered */
-	NPU_CORE_FAULT_FW_CRASH,	/* CP traps at its next instruction */
+	NPU_CORE_FAULT_FW_CRASH,	/* CP traps when it next runs */
 	NPU_CORE_FAULT_CORRUPT,		/* next engine output has a flipped bit */
-	NPU_CORE_FAULT_HEARTBEAT,	/* heartbeat register stops counting */
+	NPU_CORE_FAULT_HEARTBEAT,	/* while armed, the heartbeat stops */
 	NPU_CORE_FAULT_COUNT
 };
 

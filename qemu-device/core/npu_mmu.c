@@ -70,8 +70,16 @@ void npu_mmu_copy(struct npu_core *core, unsigned int engine, uint32_t va,
 	enum npu_mmu_fault fault;
 	uint8_t *p = buf;
 
+	bool flush;
+
 	res->err = NPU_OK;
 	res->fault_addr = 0;
+	pthread_mutex_lock(&core->lock);
+	flush = core->tlb_flush_pending;
+	core->tlb_flush_pending = false;
+	pthread_mutex_unlock(&core->lock);
+	if (flush)
+		npu_mmu_flush(core);
 	while (cur < end) {
 		uint32_t in_page = NPU_PAGE_SIZE - (uint32_t)(cur & (NPU_PAGE_SIZE - 1));
 		uint32_t chunk = end - cur < in_page ? (uint32_t)(end - cur) : in_page;

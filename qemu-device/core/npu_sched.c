@@ -147,7 +147,6 @@ void npu_sched_kick(struct npu_core *core, uint32_t desc_addr,
 	struct npu_cmd_info info;
 	uint64_t cycles, macs = 0, start, end;
 	const uint32_t *cmd;
-	bool flush;
 
 	res->err = NPU_OK;
 	res->fault_addr = 0;
@@ -177,13 +176,6 @@ void npu_sched_kick(struct npu_core *core, uint32_t desc_addr,
 		core->cp.yield = 1;
 		return;
 	}
-
-	pthread_mutex_lock(&core->lock);
-	flush = core->tlb_flush_pending;
-	core->tlb_flush_pending = false;
-	pthread_mutex_unlock(&core->lock);
-	if (flush)
-		npu_mmu_flush(core);
 
 	/* Issue: wait for a free queue slot, then for the engine. */
 	tl = &core->engines[info.engine];

@@ -529,6 +529,10 @@ static const struct check_case cases[] = {
 	{ "conv out past sram", B_CONV, { CONV(out_addr, SRAM - 511) }, 0, NPU_ERR_SRAM_RANGE },
 	{ "conv out past 4 GiB", B_CONV, { CONV(out_addr, 0xfffffe04u) }, 0, NPU_ERR_OVERFLOW },
 	{ "conv out ends at sram end", B_CONV, { CONV(out_addr, SRAM - 512) }, 0, NPU_OK },
+	/* 2048 * 2048 * 1024 = 2^32 bytes at address 0: a length that needs 33 bits */
+	{ "conv input of exactly 4 GiB", B_CONV,
+	  { CONV(in_h, 2048), CONV(in_w, 2048), CONV(in_c, 1024), CONV(out_h, 2048),
+	    CONV(out_w, 2048) }, 0xffffffffu, NPU_ERR_OVERFLOW },
 	/* Each operand is range-checked in turn: an earlier one's SRAM_RANGE wins. */
 	{ "conv in SRAM_RANGE before out OVERFLOW", B_CONV,
 	  { CONV(in_addr, SRAM), CONV(out_addr, 0xffffff00u) }, 0, NPU_ERR_SRAM_RANGE },

@@ -110,9 +110,9 @@ TEST(arith_rounding_shift_right)
 
 TEST(arith_requantize)
 {
-	/* Identity pair: x * 2^30 * 2 / 2^31 = x, wherever 2x fits in int32. */
+	/* Identity pair: x * 2^30 * 2 / 2^31 = x for x in [-2^30, 2^30]. */
 	const int32_t identity_inputs[] = {
-		0, 1, -1, 127, -128, 12345, -99999, (1 << 30) - 1, -(1 << 30),
+		0, 1, -1, 127, -128, 12345, -99999, (1 << 30) - 1, 1 << 30, -(1 << 30),
 	};
 
 	for (size_t i = 0; i < sizeof(identity_inputs) / sizeof(identity_inputs[0]); i++)
@@ -127,7 +127,7 @@ TEST(arith_requantize)
 	CHECK_EQ(npu_requantize(-(1 << 30), Q_HALF, 2), -(1 << 30));	/* INT32_MIN * 0.5 */
 	CHECK_EQ(npu_requantize(INT32_MAX, Q_ONE_MULT, 30), 1 << 30);
 	CHECK_EQ(npu_requantize(INT32_MIN, INT32_MAX, 30), -INT32_MAX);
-	/* ... and the identity pair is not the identity past 2^30. */
+	/* ... and past 2^30 the identity pair saturates at 2^30. */
 	CHECK_EQ(npu_requantize(INT32_MAX, Q_ONE_MULT, Q_ONE_SHIFT), 1 << 30);
 	/* Positive shift without saturation: 3 << 4 = 48, * 0.5 = 24 */
 	CHECK_EQ(npu_requantize(3, Q_HALF, 4), 24);

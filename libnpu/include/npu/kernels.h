@@ -13,12 +13,13 @@
  * written as int8 or uint8 according to NPU_F_OUT_U8.
  *
  * A kernel returns 0, or NPU_E_INVALID, leaving the output untouched,
- * when a pointer it needs is NULL or the fields break a rule the device
- * checks (npu_cmd_check() is applied to the equivalent command, its
- * operands laid out end to end in a 4 GiB SRAM) or, for CONV and
- * MATMUL, a per-channel quant entry is out of range.  NPU_F_BIAS and
- * NPU_F_PER_CHANNEL must be set exactly when `bias` / `channel_quant`
- * are given, and `quant` must then be zero, as in the command.
+ * when a pointer it needs is NULL, when the fields break a rule the
+ * device checks (npu_cmd_check() judges the equivalent command, with
+ * the output at SRAM address 0 and the inputs after it in the largest
+ * SRAM a device can have), or, for CONV and MATMUL, when a per-channel
+ * quant entry is out of range.  NPU_F_BIAS and NPU_F_PER_CHANNEL must
+ * be set exactly when `bias` / `channel_quant` are given; with
+ * NPU_F_PER_CHANNEL `quant` must be zero, as in the command.
  *
  * The output must not overlap an input, except that ELTWISE and LUT may
  * run in place (output == a, or b without broadcast; output == input):
@@ -54,7 +55,7 @@ struct npu_conv_params {
 	int16_t in_zp, out_zp, act_min, act_max;
 	struct npu_quant quant;			/* per-tensor */
 	const uint8_t *input;			/* [in_h][in_w][in_c] */
-	const int8_t *weights;			/* [out_c][kernel_h][kernel_w][in_c / groups] */
+	const int8_t *weights;	/* [out_c][kernel_h][kernel_w][in_c / groups] */
 	const int32_t *bias;			/* [out_c], NULL if no bias */
 	const struct npu_quant *channel_quant;	/* [out_c], NULL = per-tensor */
 	uint8_t *output;			/* [out_h][out_w][out_c] */

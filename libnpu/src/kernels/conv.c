@@ -48,23 +48,56 @@ static int npu_conv_check(const struct npu_conv_params *p)
 	return 0;
 }
 
-/* The convolution proper, on params that passed npu_conv_check(). */
-static int npu_conv_run(const struct npu_conv_params *p)
+/*
+ * The int32 sum over output (oy, ox, oc)'s window of (x - in_zp) * w,
+ * wrapping like the hardware adders.  Padding taps are skipped: they
+ * equal in_zp, so they add 0.
+ */
+static int32_t npu_conv_accumulate(const struct npu_conv_params *p, int oy, int ox, int oc)
 {
 	const int in_u8 = !!(p->flags & NPU_F_IN_U8);
 	const int in_h = p->in_h, in_w = p->in_w, in_c = p->in_c;
-	const int out_h = p->out_h, out_w = p->out_w, out_c = p->out_c;
-	const int groups = p->groups;
-	const int in_c_per_group = in_c / groups;
-	const int out_c_per_group = out_c / groups;
 	const int kernel_h = p->kernel_h, kernel_w = p->kernel_w;
-	const int stride_h = p->stride_h, stride_w = p->stride_w;
-	const int dilation_h = p->dilation_h, dilation_w = p->dilation_w;
-	const int pad_top = p->pad_top, pad_left = p->pad_left;
-	const int32_t in_zp = p->in_zp, out_zp = p->out_zp;
+	const int in_c_per_group = in_c / p->groups;
+	const int out_c_per_group = p->out_c / p->groups;
+	/* Output channel oc belongs to group oc / out_c_per_group. */
+	const int ic0 = oc / out_c_per_group * in_c_per_group;
+	const int in_y0 = oy * p->stride_h - p->pad_top;
+	const int in_x0 = ox * p->stride_w - p->pad_left;
+	const int32_t in_zp = p->in_zp;
+	int32_t acc = 0;
+
+	for (int ky = 0; ky < kernel_h; ky++) {
+		const int in_y = in_y0 + ky * p->dilation_h;
+
+		if (in_y < 0 || in_y >= in_h)
+			continue;
+		for (int kx = 0; kx < kernel_w; kx++) {
+			const int in_x = in_x0 + kx * p->dilation_w;
+			const uint8_t *in_px;
+			const int8_t *wt_px;
+
+			if (in_x < 0 || in_x >= in_w)
+				continue;
+			in_px = &p->input[((size_t)in_y * in_w + in_x) * in_c + ic0];
+			wt_px = &p->weights[(((size_t)oc * kernel_h + ky) * kernel_w + kx) *
+					    in_c_per_group];
+			for (int ic = 0; ic < in_c_per_group; ic++) {
+				const int32_t x = npu_q8_value(in_px[ic], in_u8);
+
+				acc = npu_wrap_add(acc, (x - in_zp) * wt_px[ic]);
+			}
+		}
+	}
+	return acc;
+}
+
+/* The convolution proper, on params that passed npu_conv_check(). */
+static int npu_conv_run(const struct npu_conv_params *p)
+{
+	const int out_h = p->out_h, out_w = p->out_w, out_c = p->out_c;
+	const int32_t out_zp = p->out_zp;
 	const int32_t act_min = p->act_min, act_max = p->act_max;
-	const uint8_t *const input = p->input;
-	const int8_t *const weights = p->weights;
 	const int32_t *const bias = p->bias;
 	const struct npu_quant *const channel_quant = p->channel_quant;
 	uint8_t *const output = p->output;
@@ -77,42 +110,11 @@ static int npu_conv_run(const struct npu_conv_params *p)
 
 	for (int oy = 0; oy < out_h; oy++) {
 		for (int ox = 0; ox < out_w; ox++) {
-			const int in_y0 = oy * stride_h - pad_top;
-			const int in_x0 = ox * stride_w - pad_left;
-
 			for (int oc = 0; oc < out_c; oc++) {
-				const int group = oc / out_c_per_group;
-				const int ic0 = group * in_c_per_group;
 				const struct npu_quant q = channel_quant ?
 					channel_quant[oc] : p->quant;
-				int32_t acc = 0;
+				int32_t acc = npu_conv_accumulate(p, oy, ox, oc);
 
-				for (int ky = 0; ky < kernel_h; ky++) {
-					const int in_y = in_y0 + ky * dilation_h;
-
-					/* Padding taps equal in_zp: they add 0. */
-					if (in_y < 0 || in_y >= in_h)
-						continue;
-					for (int kx = 0; kx < kernel_w; kx++) {
-						const int in_x = in_x0 + kx * dilation_w;
-
-						if (in_x < 0 || in_x >= in_w)
-							continue;
-						for (int ic = 0; ic < in_c_per_group; ic++) {
-							const size_t in_idx =
-								((size_t)in_y * in_w + in_x) * in_c +
-								ic0 + ic;
-							const size_t wt_idx =
-								(((size_t)oc * kernel_h + ky) *
-								 kernel_w + kx) * in_c_per_group + ic;
-							const int32_t x =
-								npu_q8_value(input[in_idx], in_u8);
-
-							acc = npu_wrap_add(acc, (x - in_zp) *
-									   weights[wt_idx]);
-						}
-					}
-				}
 				if (bias)
 					acc = npu_wrap_add(acc, bias[oc]);
 				acc = npu_requantize(acc, q.multiplier, q.shift);

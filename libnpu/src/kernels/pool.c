@@ -40,69 +40,68 @@ static int npu_pool_check(const struct npu_pool_params *p)
 	return 0;
 }
 
-/* The pooling proper, on params that passed npu_pool_check(). */
-static int npu_pool_run(const struct npu_pool_params *p)
+/*
+ * The value requantized for output (oy, ox, c): MAX's max - in_zp, or
+ * the rounded average of x - in_zp over the window.  Padding taps are
+ * skipped; with NPU_F_COUNT_PAD they still count (adding 0).
+ */
+static int32_t npu_pool_window(const struct npu_pool_params *p, int oy, int ox, int c)
 {
 	const int global = p->mode == NPU_POOL_GLOBAL_AVG;
-	const int is_max = p->mode == NPU_POOL_MAX;
-	const int count_pad = !!(p->flags & NPU_F_COUNT_PAD);
 	const int in_u8 = !!(p->flags & NPU_F_IN_U8);
 	const int in_h = p->in_h, in_w = p->in_w, channels = p->channels;
-	const int out_h = p->out_h, out_w = p->out_w;
 	/* GLOBAL_AVG is AVG with one window covering the whole input. */
 	const int kernel_h = global ? in_h : p->kernel_h;
 	const int kernel_w = global ? in_w : p->kernel_w;
-	const int stride_h = global ? 1 : p->stride_h;
-	const int stride_w = global ? 1 : p->stride_w;
-	const int pad_top = p->pad_top, pad_left = p->pad_left;
-	const int32_t in_zp = p->in_zp, out_zp = p->out_zp;
+	const int in_y0 = oy * p->stride_h - p->pad_top;
+	const int in_x0 = ox * p->stride_w - p->pad_left;
+	const int32_t in_zp = p->in_zp;
+	int32_t max = INT32_MIN, sum = 0, valid_taps = 0;
+
+	for (int ky = 0; ky < kernel_h; ky++) {
+		const int in_y = in_y0 + ky;
+
+		if (in_y < 0 || in_y >= in_h)
+			continue;
+		for (int kx = 0; kx < kernel_w; kx++) {
+			const int in_x = in_x0 + kx;
+			int32_t x;
+
+			if (in_x < 0 || in_x >= in_w)
+				continue;
+			x = npu_q8_value(p->input[((size_t)in_y * in_w + in_x) * channels + c],
+					 in_u8);
+			if (x > max)
+				max = x;
+			sum = npu_wrap_add(sum, x - in_zp);
+			valid_taps++;
+		}
+	}
+	/* The check leaves every window a real tap: valid_taps > 0. */
+	if (p->mode == NPU_POOL_MAX)
+		return max - in_zp;
+	if (p->flags & NPU_F_COUNT_PAD)
+		return npu_rounding_div(sum, kernel_h * kernel_w);
+	return npu_rounding_div(sum, valid_taps);
+}
+
+/* The pooling proper, on params that passed npu_pool_check(). */
+static int npu_pool_run(const struct npu_pool_params *p)
+{
+	const int out_h = p->out_h, out_w = p->out_w, channels = p->channels;
+	const int32_t out_zp = p->out_zp;
 	const int32_t act_min = p->act_min, act_max = p->act_max;
 	const struct npu_quant quant = p->quant;
-	const uint8_t *const input = p->input;
 	uint8_t *const output = p->output;
 
 	for (int oy = 0; oy < out_h; oy++) {
 		for (int ox = 0; ox < out_w; ox++) {
-			const int in_y0 = oy * stride_h - pad_top;
-			const int in_x0 = ox * stride_w - pad_left;
-
 			for (int c = 0; c < channels; c++) {
-				int32_t max = INT32_MIN, sum = 0, result;
-				int32_t valid_taps = 0;
+				int32_t result = npu_pool_window(p, oy, ox, c);
 
-				for (int ky = 0; ky < kernel_h; ky++) {
-					const int in_y = in_y0 + ky;
-
-					if (in_y < 0 || in_y >= in_h)
-						continue;
-					for (int kx = 0; kx < kernel_w; kx++) {
-						const int in_x = in_x0 + kx;
-						int32_t x;
-
-						if (in_x < 0 || in_x >= in_w)
-							continue;
-						x = npu_q8_value(input[((size_t)in_y * in_w + in_x) *
-								       channels + c], in_u8);
-						if (x > max)
-							max = x;
-						sum = npu_wrap_add(sum, x - in_zp);
-						valid_taps++;
-					}
-				}
-				/*
-				 * The check guarantees every window a real tap, so
-				 * valid_taps > 0 and max is a real value.
-				 */
-				if (is_max)
-					result = max - in_zp;
-				else
-					result = npu_rounding_div(sum, count_pad ?
-								  kernel_h * kernel_w :
-								  valid_taps);
 				result = npu_requantize(result, quant.multiplier, quant.shift);
 				output[((size_t)oy * out_w + ox) * channels + c] =
-					(uint8_t)npu_output_stage(result, out_zp,
-								  act_min, act_max);
+					(uint8_t)npu_output_stage(result, out_zp, act_min, act_max);
 			}
 		}
 	}
