@@ -27,8 +27,10 @@ all:
 
 include firmware/firmware.mk
 include qemu-device/core/core.mk
+include qemu-device/qemu.mk
 include libnpu/libnpu.mk
 include tests/tests.mk
+include tests/guest/guest.mk
 
 # $(call host_objs,variant,sources)
 host_objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))

@@ -364,7 +364,7 @@ static int drm_wait(struct npu_device *dev, uint64_t id, uint32_t timeout_ms,
 	result->status = w.job_status;
 	result->fault_offset = w.fault_offset;
 	result->fault_addr = w.fault_addr;
-	_Static_assert(DRM_NPU_COUNTERS == NPU_PERF_JOBS, "job counters differ");
+	_Static_assert((int)DRM_NPU_COUNTERS == (int)NPU_PERF_JOBS, "job counters differ");
 	memcpy(result->counters, w.counters, sizeof(result->counters));
 	if (w.job_status != NPU_OK)
 		return npu_fail(NPU_E_JOB, "job %llu failed: %s at command offset %u",

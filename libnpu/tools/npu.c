@@ -2,8 +2,8 @@
 /*
  * npu - the command-line tool over libnpu's public API.
  *
- *   npu info     [--backend sim] [--firmware IMAGE]
- *   npu selftest [--backend sim] [--firmware IMAGE]
+ *   npu info     [--backend sim|drm|drm:PATH] [--firmware IMAGE]
+ *   npu selftest [--backend sim|drm|drm:PATH] [--firmware IMAGE]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +27,11 @@ static void usage(FILE *out)
 		"  info       show the device's parameters and firmware\n"
 		"  selftest   run a convolution layer on the device and check it\n"
 		"options:\n"
-		"  --backend sim      device backend (default: sim)\n"
-		"  --firmware IMAGE   firmware image (default: $NPU_FIRMWARE)\n");
+		"  --backend NAME     device backend (default: sim):\n"
+		"                       sim       the device core in-process\n"
+		"                       drm       the first /dev/accel/accel* of the npu driver\n"
+		"                       drm:PATH  that device file\n"
+		"  --firmware IMAGE   firmware image of the sim backend (default: $NPU_FIRMWARE)\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -48,8 +51,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return -1;
 		}
 	}
-	if (strcmp(o->backend, "sim")) {
-		fprintf(stderr, "npu: backend '%s' is not available (only 'sim')\n", o->backend);
+	if (strcmp(o->backend, "sim") && o->firmware) {
+		fprintf(stderr, "npu: --firmware applies to the sim backend only; the driver "
+			"loads the device's firmware\n");
 		return -1;
 	}
 	return 0;
@@ -58,7 +62,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 static int open_device(const struct options *o, struct npu_device **dev)
 {
 	struct npu_sim_options sim = { .firmware = o->firmware };
-	int ret = npu_device_open_sim(&sim, dev);
+	int ret;
+
+	if (!strcmp(o->backend, "sim"))
+		ret = npu_device_open_sim(&sim, dev);
+	else
+		ret = npu_device_open(o->backend, dev);
 
 	if (ret)
 		fprintf(stderr, "npu: cannot open the %s device: %s: %s\n", o->backend,
