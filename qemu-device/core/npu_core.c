@@ -114,7 +114,7 @@ static void npu_full_reset(struct npu_core *core)
 	npu_regs_reset(core);
 	memset(core->perf, 0, sizeof(core->perf));
 	memset(core->sram, 0, core->cfg.sram_size);
-	core->reset_pending = false;
+	__atomic_store_n(&core->reset_pending, false, __ATOMIC_RELAXED);
 	core->boot_pending = false;
 	core->event = false;
 	core->idle_pending = 0;
@@ -346,7 +346,7 @@ static bool npu_host_write_locked(struct npu_core *core, uint32_t offset, uint32
 			return false;
 		if (value & NPU_CTRL_RESET) {
 			if (core->running)
-				core->reset_pending = true;
+				__atomic_store_n(&core->reset_pending, true, __ATOMIC_RELAXED);
 			else
 				npu_full_reset(core);
 		}

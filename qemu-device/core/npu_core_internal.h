@@ -64,7 +64,7 @@ struct npu_core {
 	uint32_t perf_hi_latch;
 	uint64_t perf[NPU_PERF_COUNT];
 	bool running;
-	bool reset_pending;
+	bool reset_pending;	/* also read unlocked: npu_core_aborting() */
 	bool boot_pending;
 	bool event;		/* doorbell or mailbox since the CP last looked */
 	bool hung;		/* an engine hangs until reset */
@@ -99,6 +99,15 @@ struct npu_core {
 	int16_t *scratch_patch;
 	int32_t *scratch_acc;
 };
+
+/*
+ * A reset is waiting: long engine loops stop early, since everything
+ * they would produce is about to be thrown away.
+ */
+static inline bool npu_core_aborting(const struct npu_core *core)
+{
+	return __atomic_load_n(&core->reset_pending, __ATOMIC_RELAXED);
+}
 
 /* npu_core.c */
 uint64_t npu_core_now(const struct npu_core *core);

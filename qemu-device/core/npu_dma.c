@@ -49,6 +49,8 @@ void npu_dma_execute(struct npu_core *core, const struct npu_cmd_dma *cmd,
 	/* npu_cmd_check() bounded every address below to 32 bits. */
 	for (i3 = 0; i3 < cmd->size[3]; i3++) {
 		for (i2 = -(int64_t)cmd->pad_top; i2 < (int64_t)cmd->size[2] + cmd->pad_bottom; i2++) {
+			if (npu_core_aborting(core))
+				return;
 			for (i1 = -(int64_t)cmd->pad_left;
 			     i1 < (int64_t)cmd->size[1] + cmd->pad_right; i1++) {
 				uint32_t sram = cmd->sram_addr + i3 * cmd->sram_stride[2] +

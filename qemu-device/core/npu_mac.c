@@ -143,7 +143,7 @@ static void npu_conv_depthwise(struct npu_core *core, const struct npu_cmd_conv 
 		for (tap = 0; tap < kk; tap++)
 			wt[tap * c->out_c + oc] = w[oc * kk + tap];
 
-	for (oy = 0; oy < c->out_h; oy++) {
+	for (oy = 0; oy < c->out_h && !npu_core_aborting(core); oy++) {
 		for (ox = 0; ox < c->out_w; ox++) {
 			memset(acc, 0, c->out_c * sizeof(*acc));
 			for (tap = 0; tap < kk; tap++) {
@@ -187,7 +187,7 @@ static void npu_conv_general(struct npu_core *core, const struct npu_cmd_conv *c
 	uint32_t oy, ox, ky, kx, g;
 
 	npu_widen_input(core, wt, c->wt_addr, c->out_c * depth, false, 0);
-	for (oy = 0; oy < c->out_h; oy++) {
+	for (oy = 0; oy < c->out_h && !npu_core_aborting(core); oy++) {
 		for (ox = 0; ox < c->out_w; ox++) {
 			for (g = 0; g < c->groups; g++) {
 				int16_t *p = patch;
@@ -245,7 +245,7 @@ static enum npu_err npu_matmul(struct npu_core *core, const struct npu_cmd_matmu
 		return err;
 	npu_widen_input(core, in, c->in_addr, c->m * c->k, c->flags & NPU_F_IN_U8, c->in_zp);
 	npu_widen_input(core, wt, c->wt_addr, c->n * c->k, false, 0);
-	for (m = 0; m < c->m; m++) {
+	for (m = 0; m < c->m && !npu_core_aborting(core); m++) {
 		npu_dot_rows(in + m * c->k, wt, c->k, c->n, acc);
 		npu_output_stage_row(core, acc, c->n, c->flags, c->bias_addr, c->quant_addr,
 				     &c->quant, c->out_zp, c->act_min, c->act_max,

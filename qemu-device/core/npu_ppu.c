@@ -28,7 +28,7 @@ static void npu_pool(struct npu_core *core, const struct npu_cmd_pool *c)
 	int32_t *acc = core->scratch_acc;
 	uint32_t oy, ox, ky, kx, ch;
 
-	for (oy = 0; oy < c->out_h; oy++) {
+	for (oy = 0; oy < c->out_h && !npu_core_aborting(core); oy++) {
 		for (ox = 0; ox < c->out_w; ox++) {
 			int32_t count = 0;
 
