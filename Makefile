@@ -28,6 +28,7 @@ all:
 include firmware/firmware.mk
 include qemu-device/core/core.mk
 include qemu-device/qemu.mk
+include driver/driver.mk
 include libnpu/libnpu.mk
 include tests/tests.mk
 include tests/guest/guest.mk

@@ -83,6 +83,7 @@
 #define NPU_STATUS_CP_HALTED	(1u << 2)	/* CP stopped on a trap/watchdog */
 #define NPU_STATUS_FW_READY	(1u << 3)	/* BOOT_STATUS == READY */
 #define NPU_STATUS_HUNG		(1u << 4)	/* an engine stopped answering */
+#define NPU_STATUS_RESETTING	(1u << 5)	/* CTRL.RESET still in progress */
 
 /* Boot: FW_ADDR/FW_SIZE host rw; BOOT_STATUS host ro, cp rw (READY only) */
 #define NPU_REG_BOOT_STATUS	0x048	/* enum npu_boot_status */

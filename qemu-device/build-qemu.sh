@@ -8,7 +8,8 @@
 # needed) and configures it; every run copies the device sources and the
 # qtest into the tree (only files whose content changed, so ninja stays
 # incremental), patches the build files idempotently and runs ninja.
-# qemu-current in the cache points at the version built last.
+# qemu-current in the cache points at the version built last (qemu.mk's
+# QEMU_BIN).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +18,10 @@ cache=${NPU_CACHE:-/var/cache/npu-stack}
 say() { echo "build-qemu: $*"; }
 die() { echo "build-qemu: error: $*" >&2; exit 1; }
 
+for tool in apt-get dpkg-source ninja meson python3 pkg-config cc flock; do
+	command -v "$tool" >/dev/null 2>&1 ||
+		die "$tool is missing: run 'make deps' (qemu-device/deps.list)"
+done
 mkdir -p "$cache" || die "cannot create the cache folder $cache"
 exec 9>"$cache/.qemu.lock"
 flock 9 || die "cannot lock $cache/.qemu.lock"
@@ -57,8 +62,6 @@ if [ ! -x "$src/configure" ]; then
 	rm -f "$dir.tmp"/qemu_*
 	mv "$dir.tmp" "$dir" || die "cannot move $dir.tmp to $dir"
 fi
-ln -sfn "qemu-$ver" "$cache/qemu-current" ||
-	die "cannot point $cache/qemu-current at qemu-$ver"
 
 # --- sources into the tree ----------------------------------------------
 # Copy $1 to $2 unless $2 already has the same content.
@@ -166,4 +169,6 @@ fi
 # --- build ----------------------------------------------------------------
 ninja -C "$build" qemu-system-x86_64 || die "ninja qemu-system-x86_64 failed"
 [ -x "$build/qemu-system-x86_64" ] || die "no binary at $build/qemu-system-x86_64"
+ln -sfn "qemu-$ver" "$cache/qemu-current" ||
+	die "cannot point $cache/qemu-current at qemu-$ver"
 say "QEMU with the NPU device: $build/qemu-system-x86_64"

@@ -44,7 +44,8 @@ enum drm_npu_param {
 	DRM_NPU_PARAM_SRAM_SIZE = 5,	/* bytes */
 	DRM_NPU_PARAM_CLOCK_MHZ = 6,
 	DRM_NPU_PARAM_DRAM_BW = 7,	/* MB/s */
-	DRM_NPU_PARAM_CONTEXTS = 8,
+	DRM_NPU_PARAM_CONTEXTS = 8,	/* hardware MMU contexts; one per open
+					 * file, context 0 never handed out */
 	DRM_NPU_PARAM_OPS = 9,		/* NPU_CAP_OP_* */
 	DRM_NPU_PARAM_MAX_CMD_SIZE = 10,	/* bytes per submit */
 	DRM_NPU_PARAM_MAX_BOS = 11,	/* BOs per submit */
@@ -64,7 +65,9 @@ struct drm_npu_query {
 
 /*
  * Create a GEM shmem BO and map it into the calling file's device
- * address space.  size is rounded up to 4 KiB; at most 1 GiB.
+ * address space.  size is rounded up to 4 KiB; at most 1 GiB.  A BO
+ * imported from another file is not mapped in this one: BO_INFO
+ * reports va 0 and SUBMIT refuses it (-EINVAL).
  */
 struct drm_npu_bo_create {
 	__u64 size;		/* in */
@@ -141,7 +144,9 @@ enum drm_npu_counter {
  * the device's status (0 or enum npu_err), and the ioctl returns the
  * job's fence error instead of 0 when the driver cancelled it
  * (-ETIMEDOUT: timed out and reset, -EIO: device failure, -ECANCELED:
- * never run).
+ * never run, -ESRCH: its file closed first).  -ENODEV after the device
+ * is gone.  Results are kept until waited for, up to 4096 per file;
+ * past that SUBMIT returns -EBUSY.
  */
 struct drm_npu_wait {
 	__u32 type;		/* DRM_NPU_WAIT_JOB or DRM_NPU_WAIT_BO */

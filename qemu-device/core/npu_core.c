@@ -303,6 +303,8 @@ uint32_t npu_core_reg_read_locked(struct npu_core *core, uint32_t offset)
 			status |= NPU_STATUS_FW_READY;
 		if (core->hung)
 			status |= NPU_STATUS_HUNG;
+		if (core->reset_pending)
+			status |= NPU_STATUS_RESETTING;
 		return status;
 	case NPU_REG_RING_DOORBELL:
 	case NPU_REG_IRQ_ACK:

@@ -31,7 +31,7 @@ struct npu_core_config {
 	uint32_t sram_size;		/* bytes, 64 KiB..16 MiB, multiple of 4 KiB */
 	uint32_t clock_mhz;		/* 100..4000 */
 	uint32_t dram_bw_mbps;		/* 100..1000000 */
-	uint32_t watchdog_insns;	/* CP instructions allowed between WDT kicks */
+	uint32_t watchdog_insns;	/* CP instructions between WDT kicks, >= 1024 */
 };
 
 #define NPU_CORE_DEFAULT_MAC_ROWS	32

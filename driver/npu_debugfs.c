@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * debugfs: registers, firmware state, live BOs, jobs on the ring,
+ * counters, and a "reset" file that resets the device on demand
+ * (recovery tests).
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/seq_file.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+
+#include "npu_debugfs.h"
+#include "npu_device.h"
+#include "npu_fw_image.h"
+#include "npu_gem.h"
+#include "npu_job.h"
+#include "npu_mmu.h"
+
+static struct npu_device *npu_seq_to_ndev(struct seq_file *m)
+{
+	struct drm_debugfs_entry *entry = m->private;
+
+	return to_npu_device(entry->dev);
+}
+
+#define NPU_REG_NAME(r)	{ #r, r }
+
+static const struct {
+	const char *name;
+	u32 offset;
+} npu_debugfs_regs[] = {
+	NPU_REG_NAME(NPU_REG_ID),
+	NPU_REG_NAME(NPU_REG_HW_VERSION),
+	NPU_REG_NAME(NPU_REG_CAP_MAC),
+	NPU_REG_NAME(NPU_REG_CAP_SRAM),
+	NPU_REG_NAME(NPU_REG_CAP_CLOCK),
+	NPU_REG_NAME(NPU_REG_CAP_DRAM_BW),
+	NPU_REG_NAME(NPU_REG_CAP_QUEUES),
+	NPU_REG_NAME(NPU_REG_CAP_OPS),
+	NPU_REG_NAME(NPU_REG_CAP_CP_MEM),
+	NPU_REG_NAME(NPU_REG_STATUS),
+	NPU_REG_NAME(NPU_REG_BOOT_STATUS),
+	NPU_REG_NAME(NPU_REG_FW_VERSION),
+	NPU_REG_NAME(NPU_REG_FW_ADDR_LO),
+	NPU_REG_NAME(NPU_REG_FW_ADDR_HI),
+	NPU_REG_NAME(NPU_REG_FW_SIZE),
+	NPU_REG_NAME(NPU_REG_HEARTBEAT),
+	NPU_REG_NAME(NPU_REG_CP_TRAP_CAUSE),
+	NPU_REG_NAME(NPU_REG_CP_TRAP_PC),
+	NPU_REG_NAME(NPU_REG_CP_TRAP_VALUE),
+	NPU_REG_NAME(NPU_REG_MBOX_H2F_CMD),
+	NPU_REG_NAME(NPU_REG_MBOX_H2F_SEQ),
+	NPU_REG_NAME(NPU_REG_MBOX_F2H_CMD),
+	NPU_REG_NAME(NPU_REG_MBOX_F2H_ARG0),
+	NPU_REG_NAME(NPU_REG_MBOX_F2H_ARG1),
+	NPU_REG_NAME(NPU_REG_MBOX_F2H_SEQ),
+	NPU_REG_NAME(NPU_REG_RING_BASE_LO),
+	NPU_REG_NAME(NPU_REG_RING_BASE_HI),
+	NPU_REG_NAME(NPU_REG_RING_SIZE),
+	NPU_REG_NAME(NPU_REG_RING_HEAD),
+	NPU_REG_NAME(NPU_REG_RING_TAIL),
+	NPU_REG_NAME(NPU_REG_FENCE_ADDR_LO),
+	NPU_REG_NAME(NPU_REG_FENCE_ADDR_HI),
+	NPU_REG_NAME(NPU_REG_LAST_SEQNO),
+	NPU_REG_NAME(NPU_REG_IRQ_STATUS),
+	NPU_REG_NAME(NPU_REG_IRQ_MASK),
+	NPU_REG_NAME(NPU_REG_FAULT_STATUS),
+	NPU_REG_NAME(NPU_REG_FAULT_ADDR),
+	NPU_REG_NAME(NPU_REG_FAULT_SEQNO),
+};
+
+static const char * const npu_perf_names[NPU_PERF_COUNT] = {
+	"cycles", "mac_cycles", "dma_cycles", "ppu_cycles", "stall_cycles", "macs",
+	"dma_rd_bytes", "dma_wr_bytes", "commands", "jobs", "job_faults",
+};
+
+static int npu_debugfs_regs_show(struct seq_file *m, void *unused)
+{
+	struct npu_device *ndev = npu_seq_to_ndev(m);
+	unsigned int i;
+	int idx;
+
+	if (!drm_dev_enter(&ndev->drm, &idx))
+		return -ENODEV;
+	for (i = 0; i < ARRAY_SIZE(npu_debugfs_regs); i++)
+		seq_printf(m, "%-24s %#05x  %#010x\n", npu_debugfs_regs[i].name,
+			   npu_debugfs_regs[i].offset,
+			   npu_read(ndev, npu_debugfs_regs[i].offset));
+	for (i = 1; i < NPU_MAX_CONTEXTS; i++)
+		seq_printf(m, "NPU_REG_MMU_ROOT(%2u)      %#05x  %#010x%08x\n", i,
+			   NPU_REG_MMU_ROOT_LO(i), npu_read(ndev, NPU_REG_MMU_ROOT_HI(i)),
+			   npu_read(ndev, NPU_REG_MMU_ROOT_LO(i)));
+	for (i = 0; i < NPU_PERF_COUNT; i++)
+		seq_printf(m, "perf.%-19s %#05x  %llu\n", npu_perf_names[i], NPU_REG_PERF_LO(i),
+			   npu_read64(ndev, NPU_REG_PERF_LO(i)));
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int npu_debugfs_fw_show(struct seq_file *m, void *unused)
+{
+	struct npu_device *ndev = npu_seq_to_ndev(m);
+	const struct npu_fw_header *hdr = &ndev->fw_hdr;
+	u32 boot = 0, heartbeat = 0;
+	int idx;
+
+	if (drm_dev_enter(&ndev->drm, &idx)) {
+		boot = npu_read(ndev, NPU_REG_BOOT_STATUS);
+		heartbeat = npu_read(ndev, NPU_REG_HEARTBEAT);
+		drm_dev_exit(idx);
+	}
+	seq_printf(m, "file: %s, %zu bytes, image %u.%u.%u, API %u.%u, entry %#x\n",
+		   NPU_FW_NAME, ndev->fw_size, hdr->image_version >> 16,
+		   (hdr->image_version >> 8) & 0xff, hdr->image_version & 0xff,
+		   NPU_FW_API_MAJOR(hdr->api_version), NPU_FW_API_MINOR(hdr->api_version),
+		   hdr->entry);
+	seq_printf(m, "running: %u.%u.%u, API %u.%u\n", ndev->caps.fw_version >> 16,
+		   (ndev->caps.fw_version >> 8) & 0xff, ndev->caps.fw_version & 0xff,
+		   NPU_FW_API_MAJOR(ndev->caps.fw_api_version),
+		   NPU_FW_API_MINOR(ndev->caps.fw_api_version));
+	seq_printf(m, "boot status: %#x (%s)\n", boot, npu_boot_status_str(boot));
+	seq_printf(m, "heartbeat: %u\n", heartbeat);
+	seq_printf(m, "ready: %s\n", test_bit(NPU_FLAG_FW_READY, &ndev->flags) ? "yes" : "no");
+	seq_printf(m, "dead: %s\n", test_bit(NPU_FLAG_DEAD, &ndev->flags) ? "yes" : "no");
+	return 0;
+}
+
+static int npu_debugfs_bos_show(struct seq_file *m, void *unused)
+{
+	struct npu_device *ndev = npu_seq_to_ndev(m);
+	unsigned int count = 0;
+	u64 total = 0;
+	struct npu_bo *bo;
+
+	seq_puts(m, "ctx         va       size  flags\n");
+	scoped_guard(mutex, &ndev->bo_lock) {
+		list_for_each_entry(bo, &ndev->bo_list, dev_link) {
+			seq_printf(m, "%3u %#10llx %10zu  %s\n", bo->vm->ctx, bo->node.start,
+				   bo->base.base.size,
+				   bo->flags & DRM_NPU_BO_DEVICE_READONLY ? "ro" : "rw");
+			count++;
+			total += bo->base.base.size;
+		}
+	}
+	seq_printf(m, "%u BOs, %llu bytes\n", count, total);
+	return 0;
+}
+
+static int npu_debugfs_jobs_show(struct seq_file *m, void *unused)
+{
+	struct npu_device *ndev = npu_seq_to_ndev(m);
+	struct npu_job *job;
+
+	seq_printf(m, "submitted: %lld\ncompleted: %lld\nresets: %d\nmmu faults: %d\n",
+		   (long long)atomic64_read(&ndev->jobs_submitted),
+		   (long long)atomic64_read(&ndev->jobs_completed),
+		   atomic_read(&ndev->reset_count), atomic_read(&ndev->mmu_faults));
+	scoped_guard(spinlock, &ndev->job_lock) {
+		seq_printf(m, "ring tail: %u, next seqno: %u, fence: %u, in flight: %u\n",
+			   ndev->ring_tail, ndev->next_seqno,
+			   le32_to_cpu(READ_ONCE(*ndev->fence_word)), ndev->inflight_count);
+		list_for_each_entry(job, &ndev->inflight, link)
+			seq_printf(m, "  seqno %u slot %2u ctx %2u cmd %#x+%u\n", job->hw_seqno,
+				   job->slot, job->vm->ctx, job->cmd_addr, job->cmd_size);
+	}
+	return 0;
+}
+
+static int npu_debugfs_resets_show(struct seq_file *m, void *unused)
+{
+	struct npu_device *ndev = npu_seq_to_ndev(m);
+
+	seq_printf(m, "%d\n", atomic_read(&ndev->reset_count));
+	return 0;
+}
+
+static ssize_t npu_debugfs_reset_write(struct file *file, const char __user *buf,
+				       size_t count, loff_t *pos)
+{
+	struct npu_device *ndev = file->private_data;
+
+	npu_job_reset(ndev, "reset requested through debugfs");
+	return count;
+}
+
+static const struct file_operations npu_debugfs_reset_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = npu_debugfs_reset_write,
+};
+
+static const struct drm_debugfs_info npu_debugfs_list[] = {
+	{ "regs", npu_debugfs_regs_show },
+	{ "fw", npu_debugfs_fw_show },
+	{ "bos", npu_debugfs_bos_show },
+	{ "jobs", npu_debugfs_jobs_show },
+	{ "resets", npu_debugfs_resets_show },
+};
+
+void npu_debugfs_init(struct npu_device *ndev)
+{
+	drm_debugfs_add_files(&ndev->drm, npu_debugfs_list, ARRAY_SIZE(npu_debugfs_list));
+	debugfs_create_file("reset", 0200, ndev->drm.debugfs_root, ndev,
+			    &npu_debugfs_reset_fops);
+}

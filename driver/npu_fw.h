@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * npu_fw.h - hardware bring-up: identity and capabilities, firmware
+ * loading, device reset, boot and the mailbox handshake.
+ */
+#ifndef NPU_FW_H
+#define NPU_FW_H
+
+struct npu_device;
+
+/* Check the identity registers and read the capabilities. */
+int npu_hw_probe(struct npu_device *ndev);
+/* request_firmware(), check the image, keep a DMA copy for reboots. */
+int npu_fw_load(struct npu_device *ndev);
+/* Reset the device, program ring and MMU, boot the firmware, say HELLO. */
+int npu_hw_start(struct npu_device *ndev);
+/* Mask interrupts and reset the device: no more DMA after this. */
+void npu_hw_stop(struct npu_device *ndev);
+/* FW_ERROR interrupt. */
+void npu_fw_error_irq(struct npu_device *ndev);
+
+#endif /* NPU_FW_H */
