@@ -72,7 +72,7 @@ endef
 $(foreach v,$(VARIANTS),$(eval $(call host_variant,$(v))))
 
 all: $(FW_IMAGE) $(BUILD)/rel/libnpu.a $(BUILD)/rel/libnpucore.a $(TOOLS) \
-	$(foreach v,$(VARIANTS),$(UNIT_TESTS_$(v)))
+	$(foreach v,$(VARIANTS),$(UNIT_TESTS_$(v))) qemu module
 
 # Debian packages every part needs; installs only what is missing.
 deps:

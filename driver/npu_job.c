@@ -769,9 +769,14 @@ int npu_ioctl_submit_job(struct drm_device *dev, void *data, struct drm_file *fi
 		dma_resv_add_fence(job->bos[i]->resv, finished,
 				   usage[i] & DRM_NPU_BO_WRITE ? DMA_RESV_USAGE_WRITE :
 								 DMA_RESV_USAGE_READ);
+	/*
+	 * Unlock first: once pushed, the job may run, finish and be freed
+	 * on another CPU, job->bos with it.  The fences are in place, so a
+	 * submitter that locks these BOs next already depends on this job.
+	 */
+	drm_gem_unlock_reservations(job->bos, job->bo_count, &ctx);
 	atomic64_inc(&ndev->jobs_submitted);
 	drm_sched_entity_push_job(&job->base);
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &ctx);
 
 	if (out_sync)
 		drm_syncobj_replace_fence(out_sync, finished);

@@ -1,0 +1,743 @@
+// SPDX-License-Identifier: MIT
+/* The guest test programs' common part: see guest.h. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest.h"
+#include "npu/kernels.h"
+
+/* --- results ------------------------------------------------------- */
+
+static int gt_failed;
+static uint64_t gt_last_ms;
+
+/* Cases slower than a second say so, for the harness's timing report. */
+static void gt_timing(const char *name)
+{
+	uint64_t now = gt_now_ms();
+
+	if (gt_last_ms && now - gt_last_ms >= 1000)
+		printf("GUEST-INFO %s took %.1f s\n", name, (double)(now - gt_last_ms) / 1000);
+	gt_last_ms = now;
+}
+
+void gt_ok(const char *name)
+{
+	printf("GUEST-RESULT %s ok\n", name);
+	gt_timing(name);
+	fflush(stdout);
+}
+
+void gt_fail(const char *name, const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	/* One line per result: the harness counts lines. */
+	for (char *p = reason; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	printf("GUEST-RESULT %s FAIL %s\n", name, reason);
+	gt_timing(name);
+	fflush(stdout);
+	gt_failed++;
+}
+
+int gt_result(const char *name, const char *fail_reason)
+{
+	if (fail_reason) {
+		gt_fail(name, "%s", fail_reason);
+		return 0;
+	}
+	gt_ok(name);
+	return 1;
+}
+
+void gt_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("GUEST-INFO ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+void gt_mark_time(void)
+{
+	gt_last_ms = gt_now_ms();
+}
+
+int gt_failures(void)
+{
+	return gt_failed;
+}
+
+const char *gt_reason(const char *fmt, ...)
+{
+	static char reason[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return reason;
+}
+
+/* --- environment --------------------------------------------------- */
+
+const char *gt_expect(const char *key)
+{
+	static char cmdline[4096];
+	static char value[128];
+	const char *p, *end;
+	size_t klen = strlen(key);
+
+	if (!cmdline[0] && gt_read_file("/proc/cmdline", cmdline, sizeof(cmdline)))
+		return NULL;
+	p = strstr(cmdline, "npuguest.expect=");
+	if (!p)
+		return NULL;
+	p += strlen("npuguest.expect=");
+	end = p + strcspn(p, " ");
+	while (p < end) {
+		const char *item_end = p + strcspn(p, ", ");
+
+		if ((size_t)(item_end - p) > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+			size_t n = (size_t)(item_end - p) - klen - 1;
+
+			if (n >= sizeof(value))
+				n = sizeof(value) - 1;
+			memcpy(value, p + klen + 1, n);
+			value[n] = '\0';
+			return value;
+		}
+		p = item_end + (*item_end == ',');
+	}
+	return NULL;
+}
+
+uint64_t gt_now_ms(void)
+{
+	return (uint64_t)gt_now_ns() / 1000000;
+}
+
+int64_t gt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int gt_exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
+int gt_wait_path(const char *path, int present, uint32_t timeout_ms)
+{
+	uint64_t deadline = gt_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (!!gt_exists(path) == !!present)
+			return 1;
+		if (gt_now_ms() > deadline)
+			return 0;
+		usleep(20000);
+	}
+}
+
+int gt_read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+/*
+ * Walk /dev/kmsg records with sequence number >= mark; `fn` returns
+ * non-zero to stop.  Returns the sequence number after the last record
+ * read, or -errno.
+ */
+static int64_t gt_kmsg_walk(uint64_t mark, int (*fn)(const char *text, void *arg), void *arg)
+{
+	char rec[8192];
+	uint64_t next = 0;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+		unsigned long long seq;
+		char *text, *nl;
+
+		if (n < 0) {
+			if (errno == EPIPE)	/* overwritten records: go on */
+				continue;
+			if (errno == EINTR)
+				continue;
+			break;		/* EAGAIN: the end */
+		}
+		rec[n] = '\0';
+		if (sscanf(rec, "%*u,%llu,", &seq) != 1)
+			continue;
+		next = seq + 1;
+		if (seq < mark)
+			continue;
+		text = strchr(rec, ';');
+		if (!text)
+			continue;
+		text++;
+		nl = strchr(text, '\n');
+		if (nl)
+			*nl = '\0';
+		if (fn && fn(text, arg))
+			break;
+	}
+	close(fd);
+	return (int64_t)next;
+}
+
+uint64_t gt_kmsg_mark(void)
+{
+	int64_t next = gt_kmsg_walk(UINT64_MAX, NULL, NULL);
+
+	return next < 0 ? 0 : (uint64_t)next;
+}
+
+struct gt_grep {
+	const char *const *needles;
+	const char *const *exclude;
+	char *line;
+	size_t linelen;
+	int count;
+};
+
+static int gt_grep_one(const char *text, void *arg)
+{
+	struct gt_grep *g = arg;
+	const char *const *n;
+
+	for (n = g->needles; *n; n++)
+		if (!strcasestr(text, *n))
+			return 0;
+	for (n = g->exclude; n && *n; n++)
+		if (strcasestr(text, *n))
+			return 0;
+	if (!g->count++ && g->line)
+		snprintf(g->line, g->linelen, "%s", text);
+	return 0;
+}
+
+int gt_kmsg_grep(uint64_t mark, char *line, size_t linelen, const char *const *needles)
+{
+	return gt_kmsg_grep_except(mark, line, linelen, needles, NULL);
+}
+
+int gt_kmsg_grep_except(uint64_t mark, char *line, size_t linelen, const char *const *needles,
+			const char *const *exclude)
+{
+	struct gt_grep g = { needles, exclude, line, linelen, 0 };
+	int64_t ret;
+
+	if (line && linelen)
+		line[0] = '\0';
+	ret = gt_kmsg_walk(mark, gt_grep_one, &g);
+	return ret < 0 ? (int)ret : g.count;
+}
+
+static int gt_bug_one(const char *text, void *arg)
+{
+	static const char *const bugs[] = {
+		"Oops", "WARNING:", "BUG:", "KASAN", "UBSAN", "Call Trace:",
+		"general protection fault", "kernel BUG",
+	};
+	struct gt_grep *g = arg;
+	size_t i;
+
+	for (i = 0; i < sizeof(bugs) / sizeof(bugs[0]); i++) {
+		if (strstr(text, bugs[i])) {
+			if (!g->count++ && g->line)
+				snprintf(g->line, g->linelen, "%s", text);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int gt_kmsg_bug(uint64_t mark, char *line, size_t linelen)
+{
+	struct gt_grep g = { NULL, NULL, line, linelen, 0 };
+
+	if (line && linelen)
+		line[0] = '\0';
+	gt_kmsg_walk(mark, gt_bug_one, &g);
+	return g.count;
+}
+
+/* --- raw ioctls ---------------------------------------------------- */
+
+int gt_open(void)
+{
+	int fd = open(GT_ACCEL_NODE, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int gt_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret == -1 ? -errno : 0;
+}
+
+int gt_query(int fd, uint32_t param, uint64_t *value)
+{
+	struct drm_npu_query q;
+	int ret;
+
+	memset(&q, 0, sizeof(q));
+	q.param = param;
+	ret = gt_ioctl(fd, DRM_IOCTL_NPU_QUERY, &q);
+	if (!ret)
+		*value = q.value;
+	return ret;
+}
+
+int gt_bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle, uint64_t *va)
+{
+	struct drm_npu_bo_create c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.size = size;
+	c.flags = flags;
+	ret = gt_ioctl(fd, DRM_IOCTL_NPU_BO_CREATE, &c);
+	if (!ret) {
+		*handle = c.handle;
+		if (va)
+			*va = c.va;
+	}
+	return ret;
+}
+
+void *gt_bo_mmap(int fd, uint32_t handle, size_t size)
+{
+	struct drm_npu_bo_mmap_offset mo;
+	void *p;
+	int ret;
+
+	memset(&mo, 0, sizeof(mo));
+	mo.handle = handle;
+	ret = gt_ioctl(fd, DRM_IOCTL_NPU_BO_MMAP_OFFSET, &mo);
+	if (ret) {
+		errno = -ret;
+		return NULL;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)mo.offset);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int gt_gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close c;
+
+	memset(&c, 0, sizeof(c));
+	c.handle = handle;
+	return gt_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+int gt_submit(int fd, uint32_t cmd, uint32_t offset, uint32_t size,
+	      const struct drm_npu_bo_ref *bos, uint32_t bo_count, uint64_t *job_id)
+{
+	struct drm_npu_submit s;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	s.cmd_handle = cmd;
+	s.cmd_offset = offset;
+	s.cmd_size = size;
+	s.bos = (uint64_t)(uintptr_t)bos;
+	s.bo_count = bo_count;
+	ret = gt_ioctl(fd, DRM_IOCTL_NPU_SUBMIT, &s);
+	if (!ret && job_id)
+		*job_id = s.job_id;
+	return ret;
+}
+
+int gt_wait_job(int fd, uint64_t job_id, int64_t deadline_ns, struct drm_npu_wait *out)
+{
+	struct drm_npu_wait w;
+	int ret;
+
+	memset(&w, 0, sizeof(w));
+	w.type = DRM_NPU_WAIT_JOB;
+	w.job_id = job_id;
+	w.timeout_ns = deadline_ns;
+	ret = gt_ioctl(fd, DRM_IOCTL_NPU_WAIT, &w);
+	if (out)
+		*out = w;
+	return ret;
+}
+
+const char *gt_errno_name(int err)
+{
+	static char other[32];
+
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EIO: return "EIO";
+	case E2BIG: return "E2BIG";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
+	case ERANGE: return "ERANGE";
+	case ENOTTY: return "ENOTTY";
+	case ENOSYS: return "ENOSYS";
+	case ETIME: return "ETIME";
+	case EOVERFLOW: return "EOVERFLOW";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ECANCELED: return "ECANCELED";
+	default:
+		snprintf(other, sizeof(other), "errno %d", err);
+		return other;
+	}
+}
+
+/* --- modules ------------------------------------------------------- */
+
+int gt_module_unload(void)
+{
+	return syscall(SYS_delete_module, "npu", O_NONBLOCK) ? -errno : 0;
+}
+
+int gt_module_load(void)
+{
+	char path[256];
+	int fd, ret;
+
+	ret = gt_read_file(GT_MODULE_PATH_FILE, path, sizeof(path));
+	if (ret)
+		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int gt_module_loaded(void)
+{
+	return gt_exists("/sys/module/npu");
+}
+
+/* --- jobs through libnpu ------------------------------------------- */
+
+int gt_dev_open(struct gt_dev *t)
+{
+	const char *backend = getenv("NPU_GUEST_BACKEND");
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	ret = npu_device_open(backend ? backend : "drm", &t->dev);
+	if (ret)
+		return ret;
+	ret = npu_device_query(t->dev, &t->info);
+	if (!ret)
+		ret = npu_bo_create(t->dev, GT_DATA_SIZE, 0, &t->data);
+	if (!ret)
+		ret = npu_bo_create(t->dev, GT_CMD_SIZE, NPU_BO_DEVICE_READONLY, &t->cmd);
+	if (!ret)
+		ret = npu_cs_create(t->info.sram_size, &t->cs);
+	if (ret) {
+		gt_dev_close(t);
+		return ret;
+	}
+	t->mem = npu_bo_map(t->data);
+	return 0;
+}
+
+void gt_dev_close(struct gt_dev *t)
+{
+	npu_cs_destroy(t->cs);
+	if (t->cmd)
+		npu_bo_destroy(t->cmd);
+	if (t->data)
+		npu_bo_destroy(t->data);
+	npu_device_close(t->dev);
+	memset(t, 0, sizeof(*t));
+}
+
+static void gt_dma_1d(struct npu_cmd_dma *c, uint32_t dram, uint32_t sram, uint32_t len)
+{
+	memset(c, 0, sizeof(*c));
+	c->dram_addr = dram;
+	c->sram_addr = sram;
+	c->size[0] = len;
+	c->size[1] = c->size[2] = c->size[3] = 1;
+}
+
+int gt_load(struct gt_dev *t, uint32_t sram, uint32_t offset, uint32_t len)
+{
+	struct npu_cmd_dma c;
+
+	gt_dma_1d(&c, npu_bo_va(t->data) + offset, sram, len);
+	return npu_cs_dma_load(t->cs, &c);
+}
+
+int gt_store(struct gt_dev *t, uint32_t offset, uint32_t sram, uint32_t len)
+{
+	struct npu_cmd_dma c;
+
+	gt_dma_1d(&c, npu_bo_va(t->data) + offset, sram, len);
+	return npu_cs_dma_store(t->cs, &c);
+}
+
+uint32_t gt_stage(struct gt_dev *t, uint32_t at)
+{
+	size_t size = npu_cs_size(t->cs);
+
+	if (at > GT_CMD_SIZE || size > GT_CMD_SIZE - at)
+		return 0;
+	memcpy((uint8_t *)npu_bo_map(t->cmd) + at, npu_cs_data(t->cs), size);
+	npu_cs_reset(t->cs);
+	return (uint32_t)size;
+}
+
+int gt_run(struct gt_dev *t)
+{
+	struct npu_job job = { .cmd = t->cmd, .offset = 0 };
+
+	job.size = gt_stage(t, 0);
+	if (!job.size)
+		return NPU_E_INVALID;
+	memset(&t->result, 0, sizeof(t->result));
+	return npu_job_run(t->dev, &job, GT_JOB_TIMEOUT_MS, &t->result);
+}
+
+uint32_t gt_rand(uint32_t *state)
+{
+	/* xorshift32; a zero state would stay zero. */
+	uint32_t x = *state ? *state : 0x9e3779b9u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
+int gt_rand_range(uint32_t *state, int lo, int hi)
+{
+	return lo + (int)(gt_rand(state) % (uint32_t)(hi - lo + 1));
+}
+
+void gt_random_bytes(uint32_t *state, uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(gt_rand(state) >> 11);
+}
+
+#define ALIGN16(x)	(((x) + 15u) & ~15u)
+
+static struct npu_quant gt_rand_quant(uint32_t *s, int min_shift, int max_shift)
+{
+	struct npu_quant q;
+
+	q.multiplier = (int32_t)(0x40000000u + (gt_rand(s) & 0x3fffffffu));
+	q.shift = gt_rand_range(s, min_shift, max_shift);
+	return q;
+}
+
+/* The shape of a random convolution, as the unit suite's rand_conv. */
+static void gt_conv_shape(uint32_t *s, struct gt_conv *cc)
+{
+	struct npu_cmd_conv *c = &cc->cmd;
+	int kind = gt_rand_range(s, 0, 3);
+	uint32_t eff_h, eff_w, ph, pw;
+
+	memset(cc, 0, sizeof(*cc));
+	c->kernel_h = (uint8_t)gt_rand_range(s, 1, 5);
+	c->kernel_w = (uint8_t)gt_rand_range(s, 1, 5);
+	c->stride_h = (uint8_t)gt_rand_range(s, 1, 2);
+	c->stride_w = (uint8_t)gt_rand_range(s, 1, 2);
+	c->dilation_h = (uint8_t)gt_rand_range(s, 1, 2);
+	c->dilation_w = (uint8_t)gt_rand_range(s, 1, 2);
+	c->pad_top = (uint8_t)gt_rand_range(s, 0, c->kernel_h - 1);
+	c->pad_bottom = (uint8_t)gt_rand_range(s, 0, c->kernel_h - 1);
+	c->pad_left = (uint8_t)gt_rand_range(s, 0, c->kernel_w - 1);
+	c->pad_right = (uint8_t)gt_rand_range(s, 0, c->kernel_w - 1);
+	if (kind == 0) {
+		c->groups = 1;
+		c->in_c = (uint16_t)gt_rand_range(s, 1, 40);
+		c->out_c = (uint16_t)gt_rand_range(s, 1, 64);
+	} else if (kind == 1) {
+		c->groups = (uint16_t)gt_rand_range(s, 2, 4);
+		c->in_c = (uint16_t)(c->groups * gt_rand_range(s, 1, 9));
+		c->out_c = (uint16_t)(c->groups * gt_rand_range(s, 1, 9));
+	} else {
+		c->in_c = c->groups = (uint16_t)gt_rand_range(s, 1, 64);
+		c->out_c = (uint16_t)(c->in_c * (kind == 2 ? 1 : 2));
+	}
+	eff_h = c->dilation_h * (c->kernel_h - 1u) + 1u;
+	eff_w = c->dilation_w * (c->kernel_w - 1u) + 1u;
+	ph = c->pad_top + c->pad_bottom;
+	pw = c->pad_left + c->pad_right;
+	c->in_h = (uint16_t)((eff_h > ph ? eff_h - ph : 1) + (uint32_t)gt_rand_range(s, 0, 12));
+	c->in_w = (uint16_t)((eff_w > pw ? eff_w - pw : 1) + (uint32_t)gt_rand_range(s, 0, 12));
+	c->out_h = (uint16_t)((c->in_h + ph - eff_h) / c->stride_h + 1);
+	c->out_w = (uint16_t)((c->in_w + pw - eff_w) / c->stride_w + 1);
+	c->flags = (gt_rand(s) & 1 ? NPU_F_IN_U8 : 0) | (gt_rand(s) & 1 ? NPU_F_OUT_U8 : 0) |
+		   (gt_rand(s) & 1 ? NPU_F_PER_CHANNEL : 0) | (gt_rand(s) & 1 ? NPU_F_BIAS : 0);
+	c->in_zp = (int16_t)(c->flags & NPU_F_IN_U8 ? gt_rand_range(s, 0, 255) :
+				gt_rand_range(s, -128, 127));
+	c->out_zp = (int16_t)(c->flags & NPU_F_OUT_U8 ? gt_rand_range(s, 0, 255) :
+				 gt_rand_range(s, -128, 127));
+	c->act_min = (int16_t)(c->flags & NPU_F_OUT_U8 ? 0 : -128);
+	c->act_max = (int16_t)(c->flags & NPU_F_OUT_U8 ? 255 : 127);
+	if (!(c->flags & NPU_F_PER_CHANNEL))
+		c->quant = gt_rand_quant(s, -14, 0);
+
+	cc->in_bytes = (uint32_t)c->in_h * c->in_w * c->in_c;
+	cc->wt_bytes = (uint32_t)c->out_c * c->kernel_h * c->kernel_w * (c->in_c / c->groups);
+	cc->out_bytes = (uint32_t)c->out_h * c->out_w * c->out_c;
+	c->in_addr = 0;
+	c->wt_addr = ALIGN16(cc->in_bytes);
+	cc->bias_at = ALIGN16(c->wt_addr + cc->wt_bytes);
+	cc->quant_at = ALIGN16(cc->bias_at + 4u * c->out_c);
+	c->out_addr = ALIGN16(cc->quant_at + 8u * c->out_c);
+	c->bias_addr = c->flags & NPU_F_BIAS ? cc->bias_at : 0;
+	c->quant_addr = c->flags & NPU_F_PER_CHANNEL ? cc->quant_at : 0;
+	cc->total = c->out_addr + cc->out_bytes;
+	cc->macs = (uint64_t)cc->out_bytes * c->kernel_h * c->kernel_w * (c->in_c / c->groups);
+}
+
+uint32_t gt_conv_random(uint32_t *s, uint32_t sram, uint8_t *mem, struct gt_conv *cc,
+			uint8_t **want)
+{
+	struct npu_cmd_conv *c = &cc->cmd;
+	struct npu_conv_params p;
+	uint32_t oc;
+
+	*want = NULL;
+	do
+		gt_conv_shape(s, cc);
+	while (cc->total > sram);
+
+	gt_random_bytes(s, mem, c->out_addr);
+	for (oc = 0; oc < c->out_c; oc++) {
+		struct npu_quant q = gt_rand_quant(s, -14, 1);
+		int32_t bias = gt_rand_range(s, -40000, 40000);
+
+		memcpy(mem + cc->quant_at + 8 * oc, &q, sizeof(q));
+		memcpy(mem + cc->bias_at + 4 * oc, &bias, sizeof(bias));
+	}
+	memset(mem + c->out_addr, 0xaa, cc->out_bytes);
+
+	memset(&p, 0, sizeof(p));
+	p.flags = c->flags;
+	p.in_h = c->in_h; p.in_w = c->in_w; p.in_c = c->in_c; p.groups = c->groups;
+	p.out_h = c->out_h; p.out_w = c->out_w; p.out_c = c->out_c;
+	p.kernel_h = c->kernel_h; p.kernel_w = c->kernel_w;
+	p.stride_h = c->stride_h; p.stride_w = c->stride_w;
+	p.dilation_h = c->dilation_h; p.dilation_w = c->dilation_w;
+	p.pad_top = c->pad_top; p.pad_bottom = c->pad_bottom;
+	p.pad_left = c->pad_left; p.pad_right = c->pad_right;
+	p.in_zp = c->in_zp; p.out_zp = c->out_zp;
+	p.act_min = c->act_min; p.act_max = c->act_max;
+	p.quant = c->quant;
+	p.input = mem + c->in_addr;
+	p.weights = (const int8_t *)(mem + c->wt_addr);
+	p.bias = c->flags & NPU_F_BIAS ? (const int32_t *)(mem + cc->bias_at) : NULL;
+	p.channel_quant = c->flags & NPU_F_PER_CHANNEL ?
+			  (const struct npu_quant *)(mem + cc->quant_at) : NULL;
+	*want = malloc(cc->out_bytes);
+	if (!*want)
+		return 0;
+	p.output = *want;
+	if (npu_kernel_conv(&p)) {
+		free(*want);
+		*want = NULL;
+		return 0;
+	}
+	return cc->out_bytes;
+}
+
+int gt_conv_encode(struct gt_dev *t, const struct gt_conv *cc, uint32_t base)
+{
+	const struct npu_cmd_conv *c = &cc->cmd;
+	int ret;
+
+	ret = gt_load(t, 0, base, c->out_addr);
+	if (!ret)
+		ret = npu_cs_sync(t->cs, NPU_ENGINE_BIT(NPU_ENGINE_DMA));
+	if (!ret)
+		ret = npu_cs_conv(t->cs, c);
+	if (!ret)
+		ret = npu_cs_sync(t->cs, NPU_ENGINE_BIT(NPU_ENGINE_MAC));
+	if (!ret)
+		ret = gt_store(t, base + c->out_addr, c->out_addr, cc->out_bytes);
+	return ret;
+}
+
+long gt_first_diff(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return (long)i;
+	return -1;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest.h - the guest test programs' common part.
+ *
+ * Runs inside the QEMU guest (tests/guest/build-initramfs.sh puts it in
+ * the initramfs).  Every check prints one line the host harness counts:
+ *   GUEST-RESULT <suite>.<case> ok
+ *   GUEST-RESULT <suite>.<case> FAIL <reason>
+ * Suites use libnpu's public API (drm backend) for everything a user
+ * does, and raw ioctls on their own file (npu_accel.h) for what libnpu
+ * hides: handles, bad arguments, wait deadlines.
+ */
+#ifndef NPU_GUEST_H
+#define NPU_GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "npu/cmdstream.h"
+#include "npu/device.h"
+#include "npu/error.h"
+#include "npu_accel.h"
+
+#define GT_ACCEL_NODE	"/dev/accel/accel0"
+#define GT_FW_PATH	"/lib/firmware/npu/npu-fw.bin"
+#define GT_JOB_TIMEOUT_MS	30000u
+
+/* --- results ------------------------------------------------------- */
+
+void gt_ok(const char *name);
+void gt_fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ok when `fail_reason` is NULL; returns whether it was ok. */
+int gt_result(const char *name, const char *fail_reason);
+/* Informational line (GUEST-INFO), not counted. */
+void gt_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int gt_failures(void);
+/* Start timing the next case (results print GUEST-INFO for cases over 1 s). */
+void gt_mark_time(void);
+
+/*
+ * A check inside a case function that returns a failure reason (a
+ * static buffer) or NULL: on a false condition, format the reason and
+ * return it.
+ */
+const char *gt_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define GT_CHECK(cond, ...)						\
+	do {								\
+		if (!(cond))						\
+			return gt_reason(__VA_ARGS__);			\
+	} while (0)
+
+/* --- environment --------------------------------------------------- */
+
+/* Value of key in the kernel command line's npuguest.expect=k=v,...; NULL if absent. */
+const char *gt_expect(const char *key);
+/* Monotonic time in ms / ns. */
+uint64_t gt_now_ms(void);
+int64_t gt_now_ns(void);
+/* Does the path exist? */
+int gt_exists(const char *path);
+/* Wait up to timeout_ms for path to (dis)appear; 1 when it did. */
+int gt_wait_path(const char *path, int present, uint32_t timeout_ms);
+/* Read a small file into buf (NUL-terminated, trailing newline cut); 0 or -errno. */
+int gt_read_file(const char *path, char *buf, size_t len);
+
+/* The kernel log through /dev/kmsg: a mark is the next record's sequence number. */
+uint64_t gt_kmsg_mark(void);
+/*
+ * Records from `mark` on whose text contains every one of the
+ * NULL-terminated needles (case-insensitive); the first one is copied
+ * into `line` if given.  Returns how many matched, or -errno.
+ */
+int gt_kmsg_grep(uint64_t mark, char *line, size_t linelen, const char *const *needles);
+/* The same, skipping records that contain any of the NULL-terminated `exclude`. */
+int gt_kmsg_grep_except(uint64_t mark, char *line, size_t linelen, const char *const *needles,
+			const char *const *exclude);
+/* Does a record from `mark` on look like a kernel bug report?  Copies it. */
+int gt_kmsg_bug(uint64_t mark, char *line, size_t linelen);
+
+/* --- raw ioctls ---------------------------------------------------- */
+
+/* Open the accel node (O_RDWR); fd or -errno. */
+int gt_open(void);
+/* ioctl with EINTR/EAGAIN restart (drmIoctl); 0 or -errno. */
+int gt_ioctl(int fd, unsigned long request, void *arg);
+int gt_query(int fd, uint32_t param, uint64_t *value);
+/* Create a BO; 0 or -errno. */
+int gt_bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle, uint64_t *va);
+/* mmap a BO; MAP_FAILED-free pointer or NULL with errno. */
+void *gt_bo_mmap(int fd, uint32_t handle, size_t size);
+int gt_gem_close(int fd, uint32_t handle);
+/* Submit `size` bytes at `offset` of cmd with the given BO list; 0 or -errno. */
+int gt_submit(int fd, uint32_t cmd, uint32_t offset, uint32_t size,
+	      const struct drm_npu_bo_ref *bos, uint32_t bo_count, uint64_t *job_id);
+/* DRM_NPU_WAIT_JOB with an absolute deadline; 0 or -errno; w may be NULL. */
+int gt_wait_job(int fd, uint64_t job_id, int64_t deadline_ns, struct drm_npu_wait *w);
+/* Name of an errno value, e.g. "ENOENT". */
+const char *gt_errno_name(int err);
+
+/* --- modules ------------------------------------------------------- */
+
+#define GT_MODULE_PATH_FILE	"/etc/npu/npu-ko"	/* holds npu.ko's path */
+
+/* rmmod npu (O_NONBLOCK); 0 or -errno. */
+int gt_module_unload(void);
+/* insmod npu.ko; 0 or -errno. */
+int gt_module_load(void);
+/* Is module npu loaded (/sys/module/npu)? */
+int gt_module_loaded(void);
+
+/* --- jobs through libnpu ------------------------------------------- */
+
+/*
+ * A fixture over libnpu's drm backend: device, an 8 MiB data BO, a
+ * 1 MiB command BO and an encoder for the device's SRAM size.
+ */
+struct gt_dev {
+	struct npu_device *dev;
+	struct npu_device_info info;
+	struct npu_bo *data, *cmd;
+	struct npu_cs *cs;
+	uint8_t *mem;		/* mapping of data */
+	struct npu_job_result result;
+};
+
+#define GT_DATA_SIZE	(8u << 20)
+#define GT_CMD_SIZE	(1u << 20)
+
+/* 0 or a negative npu_status (message in npu_last_error()). */
+int gt_dev_open(struct gt_dev *t);
+void gt_dev_close(struct gt_dev *t);
+/* 1-D copies between data[offset] and SRAM[sram]. */
+int gt_load(struct gt_dev *t, uint32_t sram, uint32_t offset, uint32_t len);
+int gt_store(struct gt_dev *t, uint32_t offset, uint32_t sram, uint32_t len);
+/* Copy the encoded stream into the command BO at `at`; returns its size or 0. */
+uint32_t gt_stage(struct gt_dev *t, uint32_t at);
+/* Run the encoded stream (then reset the encoder). */
+int gt_run(struct gt_dev *t);
+
+/* Deterministic random numbers per seed. */
+uint32_t gt_rand(uint32_t *state);
+int gt_rand_range(uint32_t *state, int lo, int hi);
+void gt_random_bytes(uint32_t *state, uint8_t *p, size_t n);
+
+/*
+ * A random convolution whose operands (input, weights, bias, quant,
+ * output) fit in `sram` bytes laid out from SRAM address 0, its
+ * operands written into `mem` at the same offsets; `want` (out_bytes)
+ * receives the CPU kernel's result.  Returns out_bytes, or 0 if the
+ * CPU kernel refused.
+ */
+struct gt_conv {
+	struct npu_cmd_conv cmd;
+	uint32_t in_bytes, wt_bytes, out_bytes, bias_at, quant_at, total;
+	uint64_t macs;
+};
+uint32_t gt_conv_random(uint32_t *state, uint32_t sram, uint8_t *mem, struct gt_conv *cc,
+			uint8_t **want);
+/* Encode: load operands at data offset `base`, conv, store output back there. */
+int gt_conv_encode(struct gt_dev *t, const struct gt_conv *cc, uint32_t base);
+/* Index of the first differing byte, or -1. */
+long gt_first_diff(const uint8_t *a, const uint8_t *b, size_t n);
+
+/* --- suites -------------------------------------------------------- */
+
+int suite_probe(void);
+int suite_query(void);
+int suite_bo(void);
+int suite_jobs(void);
+int suite_multiproc(void);
+int suite_wait(void);
+int suite_badargs(void);
+int suite_reload(void);
+int suite_nofw(void);
+
+#endif /* NPU_GUEST_H */

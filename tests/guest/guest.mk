@@ -1,0 +1,47 @@
+# Guest test harness: test programs built with the host compiler against
+# libnpu, an initramfs around them (busybox, DRM modules from the Debian
+# linux-image package, npu.ko, firmware), and `make test-guest`, which
+# boots it under QEMU with the NPU device in two configurations.
+#
+# Include after qemu-device/qemu.mk and driver/driver.mk: QEMU_BIN and
+# NPU_KO come from there (the defaults below are the same paths).
+
+NPU_CACHE ?= /var/cache/npu-stack
+NPU_KO ?= $(BUILD)/npu.ko
+QEMU_BIN ?= $(firstword $(wildcard $(NPU_CACHE)/qemu-*/build/qemu-system-x86_64))
+
+GUEST_SRC := $(wildcard tests/guest/*.c)
+GUEST_OBJS := $(patsubst %.c,$(BUILD)/rel/%.o,$(GUEST_SRC))
+GUEST_DIR := $(BUILD)/guest
+GUEST_TEST := $(GUEST_DIR)/npu-guest-test
+GUEST_NPU := $(GUEST_DIR)/npu
+GUEST_PROGRAMS := $(GUEST_TEST) $(GUEST_NPU)
+GUEST_INITRD := $(GUEST_DIR)/initramfs.cpio.gz
+GUEST_LINK := $(BUILD)/rel/libnpu.a $(BUILD)/rel/libnpufw.a $(BUILD)/rel/libnpucore.a
+# Static programs when libdrm.a exists; otherwise build-initramfs.sh
+# copies their shared libraries and the loader.
+GUEST_STATIC := $(if $(wildcard $(shell pkg-config --variable=libdir libdrm 2>/dev/null)/libdrm.a),-static)
+
+$(GUEST_TEST): $(GUEST_OBJS) $(GUEST_LINK)
+	@mkdir -p $(dir $@)
+	@echo "  LD [guest] $@"
+	$(Q)$(CC) $(GUEST_STATIC) $(GUEST_OBJS) $(GUEST_LINK) $(HOST_LIBS) -o $@
+
+$(GUEST_NPU): $(BUILD)/rel/libnpu/tools/npu.o $(GUEST_LINK)
+	@mkdir -p $(dir $@)
+	@echo "  LD [guest] $@"
+	$(Q)$(CC) $(GUEST_STATIC) $< $(GUEST_LINK) $(HOST_LIBS) -o $@
+
+.PHONY: guest-programs guest-initramfs test-guest
+guest-programs: $(GUEST_PROGRAMS)
+all: guest-programs
+
+# Rebuilt every time (a few seconds): its inputs come from other parts.
+guest-initramfs: module $(FW_IMAGE) guest-programs
+	$(Q)tests/guest/build-initramfs.sh -o $(GUEST_INITRD) -k $(NPU_KO) -f $(FW_IMAGE) \
+		$(GUEST_PROGRAMS)
+
+test-guest: qemu module $(FW_IMAGE) guest-programs
+	$(Q)$(MAKE) --no-print-directory guest-initramfs
+	$(Q)QEMU_BIN=$(QEMU_BIN) GUEST_INITRD=$(GUEST_INITRD) NPU_FW_VERSION=$(FW_IMAGE_VERSION) \
+		tests/guest/run-guest.sh $(BUILD)/results

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+/*
+ * npu-guest-test SUITE... - run guest suites; exits 1 if a check failed.
+ * Suites: probe query bo jobs multiproc wait badargs reload nofw.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "guest.h"
+
+static const struct {
+	const char *name;
+	int (*run)(void);
+} suites[] = {
+	{ "probe", suite_probe },
+	{ "query", suite_query },
+	{ "bo", suite_bo },
+	{ "jobs", suite_jobs },
+	{ "multiproc", suite_multiproc },
+	{ "wait", suite_wait },
+	{ "badargs", suite_badargs },
+	{ "reload", suite_reload },
+	{ "nofw", suite_nofw },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	int a;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2) {
+		fprintf(stderr, "usage: npu-guest-test SUITE...\nsuites:");
+		for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+			fprintf(stderr, " %s", suites[i].name);
+		fprintf(stderr, "\n");
+		return 2;
+	}
+	for (a = 1; a < argc; a++) {
+		for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+			if (!strcmp(argv[a], suites[i].name))
+				break;
+		if (i == sizeof(suites) / sizeof(suites[0])) {
+			fprintf(stderr, "npu-guest-test: unknown suite '%s'\n", argv[a]);
+			return 2;
+		}
+		gt_mark_time();
+		suites[i].run();
+	}
+	return gt_failures() ? 1 : 0;
+}
