@@ -20,6 +20,11 @@ HOST_LIBS := -lm -lpthread
 
 VARIANTS := rel san
 
+# Long builds (QEMU, the KUnit kernel, the unpacked guest kernel) live
+# here, outside the checkout, keyed by version.
+NPU_CACHE ?= /var/cache/npu-stack
+export NPU_CACHE
+
 .PHONY: all deps test test-unit bench demo clean
 # Objects of test binaries are not intermediates to delete.
 .SECONDARY:

@@ -2,7 +2,6 @@
 # the Debian 6.12 headers, its KUnit suites under UML, and checkpatch.
 # `make test` runs deps first; these targets assume they are there.
 
-NPU_CACHE ?= /var/cache/npu-stack
 KREL := $(shell tests/kernel-version.sh 2>/dev/null)
 KDIR := /lib/modules/$(KREL)/build
 # Where the guest harness picks the module up.
@@ -28,11 +27,11 @@ $(NPU_KO): $(DRIVER_SRC)
 	$(Q)cp npu.ko $@
 
 test-kunit:
-	$(Q)NPU_CACHE=$(NPU_CACHE) driver/run-kunit.sh $(BUILD)/results
+	$(Q)driver/run-kunit.sh $(BUILD)/results
 
 # checkpatch from the kernel tree KUnit uses; fails on errors only.
 checkpatch:
-	$(Q)src=$$(NPU_CACHE=$(NPU_CACHE) driver/kernel-source.sh) && \
+	$(Q)src=$$(driver/kernel-source.sh) && \
 	out=$$($$src/scripts/checkpatch.pl --strict --no-tree --show-types -f \
 		$(DRIVER_CHECKPATCH) 2>&1); \
 	echo "$$out" | grep -E '^(ERROR|WARNING|CHECK)|^#|^\+' ; \

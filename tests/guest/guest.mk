@@ -4,11 +4,7 @@
 # boots it under QEMU with the NPU device in two configurations.
 #
 # Include after qemu-device/qemu.mk and driver/driver.mk: QEMU_BIN and
-# NPU_KO come from there (the defaults below are the same paths).
-
-NPU_CACHE ?= /var/cache/npu-stack
-NPU_KO ?= $(BUILD)/npu.ko
-QEMU_BIN ?= $(firstword $(wildcard $(NPU_CACHE)/qemu-*/build/qemu-system-x86_64))
+# NPU_KO come from there.
 
 GUEST_SRC := $(wildcard tests/guest/*.c)
 GUEST_OBJS := $(patsubst %.c,$(BUILD)/rel/%.o,$(GUEST_SRC))
