@@ -30,35 +30,35 @@
 #define DRM_ACCEL_DIR		"/dev/accel"
 #define DRM_DRIVER_NAME		"npu"
 
-struct drm_bo;
+struct npu_drm_bo;
 
-struct drm_device {
+struct npu_drm_device {
 	struct npu_device base;
 	int fd;
 	char path[64];
 	uint64_t max_cmd_size;
 	uint64_t max_bos;
 	/* Every live BO of this device, for the submit BO list. */
-	struct drm_bo *bos;
+	struct npu_drm_bo *bos;
 	uint32_t bo_count;
 };
 
-struct drm_bo {
+struct npu_drm_bo {
 	struct npu_bo base;
 	uint32_t handle;
 	uint32_t flags;		/* NPU_BO_* */
 	size_t map_size;
-	struct drm_bo *prev, *next;
+	struct npu_drm_bo *prev, *next;
 };
 
-static struct drm_device *to_drm(struct npu_device *dev)
+static struct npu_drm_device *to_drm(struct npu_device *dev)
 {
-	return (struct drm_device *)dev;
+	return (struct npu_drm_device *)dev;
 }
 
-static struct drm_bo *to_drm_bo(struct npu_bo *bo)
+static struct npu_drm_bo *to_drm_bo(struct npu_bo *bo)
 {
-	return (struct drm_bo *)bo;
+	return (struct npu_drm_bo *)bo;
 }
 
 /* drmIoctl restarts on EINTR/EAGAIN; 0 or a negative errno. */
@@ -132,7 +132,7 @@ static int drm_is_npu(int fd)
 	return ours;
 }
 
-static int drm_fill_info(struct drm_device *drm)
+static int drm_fill_info(struct npu_drm_device *drm)
 {
 	static const struct {
 		uint32_t param;
@@ -179,8 +179,8 @@ static int drm_fill_info(struct drm_device *drm)
 
 static void drm_bo_destroy(struct npu_bo *base)
 {
-	struct drm_bo *bo = to_drm_bo(base);
-	struct drm_device *drm = to_drm(base->dev);
+	struct npu_drm_bo *bo = to_drm_bo(base);
+	struct npu_drm_device *drm = to_drm(base->dev);
 
 	if (bo->base.map)
 		munmap(bo->base.map, bo->map_size);
@@ -198,7 +198,7 @@ static void drm_bo_destroy(struct npu_bo *base)
 
 static void drm_close(struct npu_device *dev)
 {
-	struct drm_device *drm = to_drm(dev);
+	struct npu_drm_device *drm = to_drm(dev);
 
 	/* Closing the device destroys the BOs still alive. */
 	while (drm->bos)
@@ -210,11 +210,11 @@ static void drm_close(struct npu_device *dev)
 static int drm_bo_create(struct npu_device *dev, size_t size, uint32_t flags,
 			 struct npu_bo **out)
 {
-	struct drm_device *drm = to_drm(dev);
+	struct npu_drm_device *drm = to_drm(dev);
 	long page = sysconf(_SC_PAGESIZE);
 	struct drm_npu_bo_create create;
 	struct drm_npu_bo_mmap_offset mo;
-	struct drm_bo *bo;
+	struct npu_drm_bo *bo;
 	void *map;
 	int ret;
 
@@ -279,11 +279,11 @@ static int drm_bo_create(struct npu_device *dev, size_t size, uint32_t flags,
 
 static int drm_submit(struct npu_device *dev, const struct npu_job *job, uint64_t *id)
 {
-	struct drm_device *drm = to_drm(dev);
-	const struct drm_bo *cmd = to_drm_bo((struct npu_bo *)job->cmd);
+	struct npu_drm_device *drm = to_drm(dev);
+	const struct npu_drm_bo *cmd = to_drm_bo((struct npu_bo *)job->cmd);
 	struct drm_npu_submit submit;
 	struct drm_npu_bo_ref *refs;
-	const struct drm_bo *bo;
+	const struct npu_drm_bo *bo;
 	uint32_t n = 0;
 	int ret;
 
@@ -331,7 +331,7 @@ static int64_t drm_deadline_ns(uint32_t timeout_ms)
 static int drm_wait(struct npu_device *dev, uint64_t id, uint32_t timeout_ms,
 		    struct npu_job_result *result)
 {
-	struct drm_device *drm = to_drm(dev);
+	struct npu_drm_device *drm = to_drm(dev);
 	struct drm_npu_wait w;
 	int ret;
 
@@ -384,7 +384,7 @@ static const struct npu_backend_ops drm_ops = {
 /* Open `path` as an npu device; NPU_E_NOENT if it is not one. */
 static int drm_open_path(const char *path, struct npu_device **out)
 {
-	struct drm_device *drm;
+	struct npu_drm_device *drm;
 	int fd, ret;
 
 	fd = open(path, O_RDWR | O_CLOEXEC);
