@@ -160,7 +160,124 @@ static const struct drm_ioctl_desc npu_ioctls[] = {
 #undef NPU_IOCTL
 };
 
-DEFINE_DRM_ACCEL_FOPS(npu_accel_fops);
+/*
+ * The DRM core offers accel files the core ioctls of a primary node,
+ * but an accel file has no master: GET_MAGIC and GET_UNIQUE, for one,
+ * dereference file->master and oops for any user who can open the
+ * node.  Let through only the driver's own ioctls and the core ioctls
+ * a render node may use, and refuse the rest the way a render node
+ * does.  drm_ioctl() looks at the number alone, so do we.
+ */
+static bool npu_ioctl_allowed(unsigned int cmd)
+{
+	unsigned int nr = DRM_IOCTL_NR(cmd);
+
+	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
+		return true;
+	switch (nr) {
+	case DRM_IOCTL_NR(DRM_IOCTL_VERSION):
+	case DRM_IOCTL_NR(DRM_IOCTL_GET_CAP):
+	case DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_EVENTFD):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY):
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* More syncobjs than any one call of a real client names. */
+#define NPU_MAX_SYNCOBJ_COUNT	4096
+
+/*
+ * The 6.12 core sizes a kmalloc by a syncobj ioctl's count_handles
+ * without __GFP_NOWARN, so a huge count from any user WARNs in the page
+ * allocator.  Refuse such counts before the core sees them.
+ */
+static int npu_syncobj_count_check(unsigned int cmd, unsigned long arg)
+{
+	size_t offset;
+	u32 count;
+
+	switch (DRM_IOCTL_NR(cmd)) {
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT):
+		offset = offsetof(struct drm_syncobj_wait, count_handles);
+		break;
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT):
+		offset = offsetof(struct drm_syncobj_timeline_wait, count_handles);
+		break;
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL):
+		offset = offsetof(struct drm_syncobj_array, count_handles);
+		break;
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL):
+	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY):
+		offset = offsetof(struct drm_syncobj_timeline_array, count_handles);
+		break;
+	default:
+		return 0;
+	}
+	/* A shorter struct is zero-extended by the core: its count is 0. */
+	if (_IOC_SIZE(cmd) < offset + sizeof(count))
+		return 0;
+	if (copy_from_user(&count, (void __user *)(arg + offset), sizeof(count)))
+		return -EFAULT;
+	return count > NPU_MAX_SYNCOBJ_COUNT ? -EINVAL : 0;
+}
+
+static long npu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	int ret;
+
+	if (!npu_ioctl_allowed(cmd))
+		return -EACCES;
+	ret = npu_syncobj_count_check(cmd, arg);
+	if (ret)
+		return ret;
+	return drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+static long npu_compat_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	int ret;
+
+	if (!npu_ioctl_allowed(cmd))
+		return -EACCES;
+	ret = npu_syncobj_count_check(cmd, (unsigned long)compat_ptr(arg));
+	if (ret)
+		return ret;
+	return drm_compat_ioctl(filp, cmd, arg);
+}
+#else
+#define npu_compat_ioctl NULL
+#endif
+
+/* DEFINE_DRM_ACCEL_FOPS() with the ioctl filter above. */
+static const struct file_operations npu_accel_fops = {
+	.owner = THIS_MODULE,
+	.open = accel_open,
+	.release = drm_release,
+	.unlocked_ioctl = npu_ioctl,
+	.compat_ioctl = npu_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
+};
 
 static const struct drm_driver npu_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ,

@@ -623,6 +623,15 @@ int npu_sim_read_reg(struct npu_device *dev, uint32_t offset, uint32_t *value)
 	return npu_core_mmio_read(to_sim(dev)->core, offset, value) ? 0 : NPU_E_INVALID;
 }
 
+int npu_sim_write_reg(struct npu_device *dev, uint32_t offset, uint32_t value)
+{
+	bool work;
+
+	if (!sim_is(dev))
+		return NPU_E_INVALID;
+	return npu_core_mmio_write(to_sim(dev)->core, offset, value, &work) ? 0 : NPU_E_INVALID;
+}
+
 int npu_sim_idle(struct npu_device *dev, uint64_t cycles)
 {
 	struct sim_device *sim = to_sim(dev);

@@ -158,6 +158,16 @@ static int npu_cp_reg_read(void *opaque, uint32_t addr, uint32_t *value)
 	struct npu_core *core = opaque;
 	uint32_t offset;
 
+	/*
+	 * A pending reset freezes the CP at its next register access: no
+	 * completion, fence or interrupt may follow work the reset cut short.
+	 */
+	if (npu_core_aborting(core)) {
+		core->cp.yield = 1;
+		*value = 0;
+		return 0;
+	}
+
 	if (addr >= NPU_CP_PRIV_BASE && addr - NPU_CP_PRIV_BASE < NPU_CPR_SIZE)
 		return npu_priv_read(core, addr - NPU_CP_PRIV_BASE, value);
 	if (addr < NPU_CP_REGS_BASE || addr - NPU_CP_REGS_BASE >= NPU_BAR0_SIZE)
@@ -173,6 +183,11 @@ static int npu_cp_reg_write(void *opaque, uint32_t addr, uint32_t value)
 {
 	struct npu_core *core = opaque;
 	bool ok;
+
+	if (npu_core_aborting(core)) {
+		core->cp.yield = 1;
+		return 0;
+	}
 
 	if (addr >= NPU_CP_PRIV_BASE && addr - NPU_CP_PRIV_BASE < NPU_CPR_SIZE)
 		return npu_priv_write(core, addr - NPU_CP_PRIV_BASE, value);

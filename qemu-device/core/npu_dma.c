@@ -49,8 +49,6 @@ void npu_dma_execute(struct npu_core *core, const struct npu_cmd_dma *cmd,
 	/* npu_cmd_check() bounded every address below to 32 bits. */
 	for (i3 = 0; i3 < cmd->size[3]; i3++) {
 		for (i2 = -(int64_t)cmd->pad_top; i2 < (int64_t)cmd->size[2] + cmd->pad_bottom; i2++) {
-			if (npu_core_aborting(core))
-				return;
 			for (i1 = -(int64_t)cmd->pad_left;
 			     i1 < (int64_t)cmd->size[1] + cmd->pad_right; i1++) {
 				uint32_t sram = cmd->sram_addr + i3 * cmd->sram_stride[2] +
@@ -58,6 +56,9 @@ void npu_dma_execute(struct npu_core *core, const struct npu_cmd_dma *cmd,
 					(uint32_t)(i1 + cmd->pad_left) * cmd->sram_stride[0];
 				uint32_t dram;
 
+				/* Strides may be 0: billions of runs in one command. */
+				if (npu_core_aborting(core))
+					return;
 				if (i2 < 0 || i2 >= cmd->size[2] || i1 < 0 || i1 >= cmd->size[1]) {
 					memset(core->sram + sram, (int)cmd->fill, run);
 					continue;

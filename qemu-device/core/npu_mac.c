@@ -143,8 +143,10 @@ static void npu_conv_depthwise(struct npu_core *core, const struct npu_cmd_conv 
 		for (tap = 0; tap < kk; tap++)
 			wt[tap * c->out_c + oc] = w[oc * kk + tap];
 
-	for (oy = 0; oy < c->out_h && !npu_core_aborting(core); oy++) {
+	for (oy = 0; oy < c->out_h; oy++) {
 		for (ox = 0; ox < c->out_w; ox++) {
+			if (npu_core_aborting(core))
+				return;
 			memset(acc, 0, c->out_c * sizeof(*acc));
 			for (tap = 0; tap < kk; tap++) {
 				int32_t iy = (int32_t)(oy * c->stride_h) - c->pad_top +
@@ -187,8 +189,10 @@ static void npu_conv_general(struct npu_core *core, const struct npu_cmd_conv *c
 	uint32_t oy, ox, ky, kx, g;
 
 	npu_widen_input(core, wt, c->wt_addr, c->out_c * depth, false, 0);
-	for (oy = 0; oy < c->out_h && !npu_core_aborting(core); oy++) {
+	for (oy = 0; oy < c->out_h; oy++) {
 		for (ox = 0; ox < c->out_w; ox++) {
+			if (npu_core_aborting(core))
+				return;
 			for (g = 0; g < c->groups; g++) {
 				int16_t *p = patch;
 

@@ -170,6 +170,7 @@ int suite_jobs(void);
 int suite_multiproc(void);
 int suite_wait(void);
 int suite_badargs(void);
+int suite_fuzz(void);
 int suite_reload(void);
 int suite_nofw(void);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * npu-guest-test SUITE... - run guest suites; exits 1 if a check failed.
- * Suites: probe query bo jobs multiproc wait badargs reload nofw.
+ * Suites: probe query bo jobs multiproc wait badargs fuzz reload nofw.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +19,7 @@ static const struct {
 	{ "multiproc", suite_multiproc },
 	{ "wait", suite_wait },
 	{ "badargs", suite_badargs },
+	{ "fuzz", suite_fuzz },
 	{ "reload", suite_reload },
 	{ "nofw", suite_nofw },
 };

@@ -5,8 +5,10 @@
  * knob.  Each case checks the documented code and that the device runs
  * a correct job afterwards (where it survives).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -542,5 +544,53 @@ TEST(heartbeat_counts_idle_time_and_injection_stops_it)
 	CHECK_EQ(npu_sim_idle(t.dev, 20000000), 0);
 	c = reg(&t, NPU_REG_HEARTBEAT);
 	CHECK_EQ(c, b);
+	dt_close(&t);
+}
+
+static void *reset_later(void *arg)
+{
+	struct timespec delay = { 0, 200 * 1000 * 1000 };
+
+	nanosleep(&delay, NULL);
+	npu_sim_write_reg(arg, NPU_REG_CTRL, NPU_CTRL_RESET);
+	return NULL;
+}
+
+/*
+ * A DMA of 2^30 one-byte runs (strides 0) keeps the engine busy for a
+ * long time; a reset written meanwhile from another thread must stop it
+ * at once, not when it would have finished.
+ */
+TEST(reset_stops_a_long_running_command)
+{
+	struct npu_cmd_dma c = { 0 };
+	struct timespec t0, t1;
+	pthread_t thread;
+	struct dt t;
+	int ret;
+
+	CHECK_EQ(dt_open(&t, NULL), 0);
+	c.dram_addr = npu_bo_va(t.data);
+	c.size[0] = 1;
+	c.size[1] = 1u << 30;
+	c.size[2] = c.size[3] = 1;
+	CHECK_EQ(npu_cs_dma_load(t.cs, &c), 0);
+	memcpy(npu_bo_map(t.cmd), npu_cs_data(t.cs), npu_cs_size(t.cs));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_EQ(pthread_create(&thread, NULL, reset_later, t.dev), 0);
+	{
+		struct npu_job job = { .cmd = t.cmd, .size = (uint32_t)npu_cs_size(t.cs) };
+
+		ret = npu_job_run(t.dev, &job, 2000, &t.result);
+	}
+	pthread_join(thread, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* The job never completes: the reset threw it away. */
+	CHECK_EQ(ret, NPU_E_TIMEOUT);
+	CHECK_MSG(t1.tv_sec - t0.tv_sec < 10, "reset took %ld s to stop the DMA",
+		  (long)(t1.tv_sec - t0.tv_sec));
+	CHECK_EQ(reg(&t, NPU_REG_BOOT_STATUS), NPU_BOOT_OFF);
+	CHECK_EQ(reg(&t, NPU_REG_STATUS) & NPU_STATUS_RESETTING, 0);
+	npu_cs_reset(t.cs);
 	dt_close(&t);
 }

@@ -17,8 +17,9 @@ int npu_sim_inject(struct npu_device *dev, enum npu_core_fault fault, uint32_t c
 int npu_sim_set_pte(struct npu_device *dev, uint32_t va, uint64_t entry);
 int npu_sim_set_l1(struct npu_device *dev, uint32_t va, uint64_t entry);
 
-/* Read a BAR0 register. */
+/* Read or write a BAR0 register; safe from another thread. */
 int npu_sim_read_reg(struct npu_device *dev, uint32_t offset, uint32_t *value);
+int npu_sim_write_reg(struct npu_device *dev, uint32_t offset, uint32_t value);
 
 /* Let `cycles` of idle device time pass and run what becomes due. */
 int npu_sim_idle(struct npu_device *dev, uint64_t cycles);
