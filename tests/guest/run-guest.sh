@@ -6,6 +6,9 @@
 # QEMU_DATA_DIRS (-L paths), NPU_FW_VERSION (the firmware version the
 # query suite expects, 0x010000 style; unchecked when unset),
 # GUEST_CONFIGS (names of the configurations to boot, default "a b"),
+# GUEST_MEM (guest MiB, default 1024: the hostile-input campaign's BOs,
+# pinned by jobs still queued, peaked past 400 MiB in a 512 MiB guest
+# and woke the OOM killer; the memory all comes back when it ends),
 # GUEST_SUITES (npuguest.suites, default all), GUEST_CPUS (guest CPUs
 # for every configuration instead of its own), GUEST_DEVICE (0: boot
 # without -device npu, to test the boot path alone), GUEST_TIMEOUT
@@ -79,7 +82,7 @@ for cfg in $configs; do
 
 	start=$(now_ms)
 	# shellcheck disable=SC2086 # data_dirs and device are word lists
-	"$QEMU_BIN" -accel tcg -cpu max -m 512 -nographic -no-reboot -nic none -smp "$cpus" $data_dirs \
+	"$QEMU_BIN" -accel tcg -cpu max -m "${GUEST_MEM:-1024}" -nographic -no-reboot -nic none -smp "$cpus" $data_dirs \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" $device \
 		</dev/null >"$log" 2>&1 &
 	pid=$!

@@ -1117,6 +1117,24 @@ static const char *fz_device_works(uint32_t seed)
 	return NULL;
 }
 
+/* Shared and pinned memory, to tell a leak of BO pages from a peak. */
+static void fz_log_memory(const char *when)
+{
+	char line[128], out[256] = "";
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "MemFree:", 8) || !strncmp(line, "Shmem:", 6) ||
+		    !strncmp(line, "Unevictable:", 12)) {
+			line[strcspn(line, "\n")] = ' ';
+			strncat(out, line, sizeof(out) - strlen(out) - 1);
+		}
+	fclose(f);
+	gt_info("fuzz memory %s: %s", when, out);
+}
+
 int suite_fuzz(void)
 {
 	uint32_t seed = (uint32_t)fz_cmdline("fuzz_seed", 0);
@@ -1143,6 +1161,7 @@ int suite_fuzz(void)
 	if (dir && fz_debugfs_counts(dir, &base_bos, &inflight, jobs, sizeof(jobs)))
 		base_bos = -1;
 
+	fz_log_memory("before");
 	/* Both at once: random ioctls land while jobs run. */
 	fz_spawn(&kids[0], "ioctls", fz_ioctl_child, seed, nioctls);
 	fz_spawn(&kids[1], "streams", fz_stream_child, seed ^ 0x5a5a5a5au, nstreams);
@@ -1155,6 +1174,7 @@ int suite_fuzz(void)
 	gt_result("fuzz.device-still-works", fz_device_works(seed));
 	gt_result("fuzz.no-leaks", base_bos < 0 ? "cannot read the BO count from debugfs" :
 				   fz_no_leaks(dir, base_bos));
+	fz_log_memory("after");
 	gt_info("fuzz: %llu ms in all", (unsigned long long)(gt_now_ms() - start));
 	return 0;
 }
