@@ -6,8 +6,8 @@
 # QEMU_DATA_DIRS (-L paths), NPU_FW_VERSION (the firmware version the
 # query suite expects, 0x010000 style; unchecked when unset),
 # GUEST_CONFIGS (names of the configurations to boot, default "a b"),
-# GUEST_MEM (guest MiB, default 1024: the hostile-input campaign's BOs,
-# pinned by jobs still queued, peaked past 400 MiB in a 512 MiB guest
+# GUEST_MEM (guest MiB, default 1024: the hostile-input campaign's BO
+# memory peaked past 400 MiB of shmem in a 512 MiB guest
 # and woke the OOM killer; the memory all comes back when it ends),
 # GUEST_SUITES (npuguest.suites, default all), GUEST_CPUS (guest CPUs
 # for every configuration instead of its own), GUEST_DEVICE (0: boot
