@@ -79,6 +79,20 @@ static inline int32_t npu_output_stage(int32_t requantized, int32_t out_zp,
 	return (int32_t)v;
 }
 
+/*
+ * The MAC array's output pipeline for one channel: bias (wrapping),
+ * requantization, zero point, clamp; the byte it stores.  Without a
+ * bias table, bias is 0.
+ */
+static inline uint8_t npu_mac_output(int32_t acc, int32_t bias, int32_t multiplier,
+				     int32_t shift, int32_t out_zp, int32_t act_min,
+				     int32_t act_max)
+{
+	int32_t v = npu_requantize(npu_wrap_add(acc, bias), multiplier, shift);
+
+	return (uint8_t)npu_output_stage(v, out_zp, act_min, act_max);
+}
+
 /* Division rounding half away from zero, count > 0. */
 static inline int32_t npu_rounding_div(int32_t sum, int32_t count)
 {

@@ -137,6 +137,35 @@ int npu_cs_dma_store(struct npu_cs *cs, const struct npu_cmd_dma *cmd)
 	return npu_cs_emit(cs, NPU_OP_DMA_STORE, cmd, sizeof(*cmd));
 }
 
+/* One run of `len` bytes, every count 1. */
+static void npu_cs_linear(struct npu_cmd_dma *cmd, uint32_t dram_addr, uint32_t sram_addr,
+			  uint32_t len)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->dram_addr = dram_addr;
+	cmd->sram_addr = sram_addr;
+	cmd->size[0] = len;
+	cmd->size[1] = cmd->size[2] = cmd->size[3] = 1;
+}
+
+int npu_cs_load_linear(struct npu_cs *cs, uint32_t sram_addr, uint32_t dram_addr,
+		       uint32_t len)
+{
+	struct npu_cmd_dma cmd;
+
+	npu_cs_linear(&cmd, dram_addr, sram_addr, len);
+	return npu_cs_dma_load(cs, &cmd);
+}
+
+int npu_cs_store_linear(struct npu_cs *cs, uint32_t dram_addr, uint32_t sram_addr,
+			uint32_t len)
+{
+	struct npu_cmd_dma cmd;
+
+	npu_cs_linear(&cmd, dram_addr, sram_addr, len);
+	return npu_cs_dma_store(cs, &cmd);
+}
+
 int npu_cs_conv(struct npu_cs *cs, const struct npu_cmd_conv *cmd)
 {
 	return npu_cs_emit(cs, NPU_OP_CONV, cmd, sizeof(*cmd));

@@ -120,12 +120,11 @@ static void npu_output_stage_row(struct npu_core *core, const int32_t *acc, uint
 
 	for (oc = 0; oc < n; oc++) {
 		struct npu_quant q = npu_channel_quant(core, flags, quant_addr, tensor, oc);
-		int32_t v = acc[oc];
+		int32_t bias = flags & NPU_F_BIAS ?
+			       (int32_t)npu_sram_le32(core, bias_addr + 4 * oc) : 0;
 
-		if (flags & NPU_F_BIAS)
-			v = npu_wrap_add(v, (int32_t)npu_sram_le32(core, bias_addr + 4 * oc));
-		v = npu_requantize(v, q.multiplier, q.shift);
-		out[oc] = (uint8_t)npu_output_stage(v, out_zp, act_min, act_max);
+		out[oc] = npu_mac_output(acc[oc], bias, q.multiplier, q.shift, out_zp,
+					 act_min, act_max);
 	}
 }
 

@@ -109,8 +109,11 @@ static uint32_t out_bytes(const struct shape *s)
 	return s->is_conv ? (uint32_t)c->out_h * c->out_w * c->out_c : s->mm.m * s->mm.n;
 }
 
-/* The reference kernel on the same bytes; returns seconds of the best run. */
-static double run_reference(const struct shape *s, const uint8_t *data, uint8_t *out)
+/*
+ * The reference kernel on the same bytes, laid out as the SRAM in
+ * `sram`; returns seconds of the best run, or -1.
+ */
+static double run_reference(const struct shape *s, uint8_t *sram, uint32_t sram_size)
 {
 	double best = 1e9;
 	int r;
@@ -118,35 +121,9 @@ static double run_reference(const struct shape *s, const uint8_t *data, uint8_t 
 	for (r = 0; r < RUNS; r++) {
 		double t0 = now_s();
 
-		if (s->is_conv) {
-			const struct npu_cmd_conv *c = &s->conv;
-			struct npu_conv_params p = {
-				.in_h = c->in_h, .in_w = c->in_w, .in_c = c->in_c,
-				.groups = c->groups, .out_h = c->out_h, .out_w = c->out_w,
-				.out_c = c->out_c, .kernel_h = c->kernel_h, .kernel_w = c->kernel_w,
-				.stride_h = c->stride_h, .stride_w = c->stride_w,
-				.dilation_h = 1, .dilation_w = 1, .pad_top = c->pad_top,
-				.pad_bottom = c->pad_bottom, .pad_left = c->pad_left,
-				.pad_right = c->pad_right, .in_zp = c->in_zp, .out_zp = c->out_zp,
-				.act_min = c->act_min, .act_max = c->act_max, .quant = c->quant,
-				.input = data + c->in_addr,
-				.weights = (const int8_t *)(data + c->wt_addr), .output = out,
-			};
-
-			if (npu_kernel_conv(&p))
-				return -1;
-		} else {
-			const struct npu_cmd_matmul *c = &s->mm;
-			struct npu_matmul_params p = {
-				.m = c->m, .k = c->k, .n = c->n, .in_zp = c->in_zp,
-				.out_zp = c->out_zp, .act_min = c->act_min, .act_max = c->act_max,
-				.quant = c->quant, .input = data + c->in_addr,
-				.weights = (const int8_t *)(data + c->wt_addr), .output = out,
-			};
-
-			if (npu_kernel_matmul(&p))
-				return -1;
-		}
+		if (s->is_conv ? npu_kernel_conv_cmd(&s->conv, sram, sram_size) :
+				 npu_kernel_matmul_cmd(&s->mm, sram, sram_size))
+			return -1;
 		if (now_s() - t0 < best)
 			best = now_s() - t0;
 	}
@@ -155,18 +132,11 @@ static double run_reference(const struct shape *s, const uint8_t *data, uint8_t 
 
 static int encode(struct npu_cs *cs, const struct shape *s, uint32_t va)
 {
-	struct npu_cmd_dma in = { 0 }, out = { 0 };
-
-	in.dram_addr = va;
-	in.size[0] = out_addr(s);
-	in.size[1] = in.size[2] = in.size[3] = 1;
-	out = in;
-	out.dram_addr = va + DATA_SIZE / 2;
-	out.sram_addr = out_addr(s);
-	out.size[0] = out_bytes(s);
-	if (npu_cs_dma_load(cs, &in) || npu_cs_sync(cs, NPU_ENGINE_BIT(NPU_ENGINE_DMA)) ||
+	if (npu_cs_load_linear(cs, 0, va, out_addr(s)) ||
+	    npu_cs_sync(cs, NPU_ENGINE_BIT(NPU_ENGINE_DMA)) ||
 	    (s->is_conv ? npu_cs_conv(cs, &s->conv) : npu_cs_matmul(cs, &s->mm)) ||
-	    npu_cs_sync(cs, NPU_ENGINE_BIT(NPU_ENGINE_MAC)) || npu_cs_dma_store(cs, &out))
+	    npu_cs_sync(cs, NPU_ENGINE_BIT(NPU_ENGINE_MAC)) ||
+	    npu_cs_store_linear(cs, va + DATA_SIZE / 2, out_addr(s), out_bytes(s)))
 		return -1;
 	return 0;
 }
@@ -197,7 +167,7 @@ int main(void)
 	npu_device_query(dev, &info);
 	if (npu_bo_create(dev, DATA_SIZE, 0, &data) ||
 	    npu_bo_create(dev, 4096, NPU_BO_DEVICE_READONLY, &cmd) ||
-	    npu_cs_create(info.sram_size, &cs) || !(ref = malloc(DATA_SIZE / 2))) {
+	    npu_cs_create(info.sram_size, &cs) || !(ref = malloc(info.sram_size))) {
 		fprintf(stderr, "bench: setup failed: %s\n", npu_last_error());
 		return 1;
 	}
@@ -235,8 +205,9 @@ int main(void)
 			if (now_s() - t0 < best)
 				best = now_s() - t0;
 		}
-		ref_s = run_reference(s, mem, ref);
-		if (ref_s < 0 || memcmp(ref, mem + DATA_SIZE / 2, out_bytes(s))) {
+		memcpy(ref, mem, out_addr(s));
+		ref_s = run_reference(s, ref, info.sram_size);
+		if (ref_s < 0 || memcmp(ref + out_addr(s), mem + DATA_SIZE / 2, out_bytes(s))) {
 			printf("%-26s  MISMATCH between device and reference\n", s->name);
 			failed = 1;
 			continue;

@@ -518,29 +518,14 @@ void gt_dev_close(struct gt_dev *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void gt_dma_1d(struct npu_cmd_dma *c, uint32_t dram, uint32_t sram, uint32_t len)
-{
-	memset(c, 0, sizeof(*c));
-	c->dram_addr = dram;
-	c->sram_addr = sram;
-	c->size[0] = len;
-	c->size[1] = c->size[2] = c->size[3] = 1;
-}
-
 int gt_load(struct gt_dev *t, uint32_t sram, uint32_t offset, uint32_t len)
 {
-	struct npu_cmd_dma c;
-
-	gt_dma_1d(&c, npu_bo_va(t->data) + offset, sram, len);
-	return npu_cs_dma_load(t->cs, &c);
+	return npu_cs_load_linear(t->cs, sram, npu_bo_va(t->data) + offset, len);
 }
 
 int gt_store(struct gt_dev *t, uint32_t offset, uint32_t sram, uint32_t len)
 {
-	struct npu_cmd_dma c;
-
-	gt_dma_1d(&c, npu_bo_va(t->data) + offset, sram, len);
-	return npu_cs_dma_store(t->cs, &c);
+	return npu_cs_store_linear(t->cs, npu_bo_va(t->data) + offset, sram, len);
 }
 
 uint32_t gt_stage(struct gt_dev *t, uint32_t at)
@@ -668,7 +653,7 @@ uint32_t gt_conv_random(uint32_t *s, uint32_t sram, uint8_t *mem, struct gt_conv
 			uint8_t **want)
 {
 	struct npu_cmd_conv *c = &cc->cmd;
-	struct npu_conv_params p;
+	uint8_t *ref;
 	uint32_t oc;
 
 	*want = NULL;
@@ -686,32 +671,19 @@ uint32_t gt_conv_random(uint32_t *s, uint32_t sram, uint8_t *mem, struct gt_conv
 	}
 	memset(mem + c->out_addr, 0xaa, cc->out_bytes);
 
-	memset(&p, 0, sizeof(p));
-	p.flags = c->flags;
-	p.in_h = c->in_h; p.in_w = c->in_w; p.in_c = c->in_c; p.groups = c->groups;
-	p.out_h = c->out_h; p.out_w = c->out_w; p.out_c = c->out_c;
-	p.kernel_h = c->kernel_h; p.kernel_w = c->kernel_w;
-	p.stride_h = c->stride_h; p.stride_w = c->stride_w;
-	p.dilation_h = c->dilation_h; p.dilation_w = c->dilation_w;
-	p.pad_top = c->pad_top; p.pad_bottom = c->pad_bottom;
-	p.pad_left = c->pad_left; p.pad_right = c->pad_right;
-	p.in_zp = c->in_zp; p.out_zp = c->out_zp;
-	p.act_min = c->act_min; p.act_max = c->act_max;
-	p.quant = c->quant;
-	p.input = mem + c->in_addr;
-	p.weights = (const int8_t *)(mem + c->wt_addr);
-	p.bias = c->flags & NPU_F_BIAS ? (const int32_t *)(mem + cc->bias_at) : NULL;
-	p.channel_quant = c->flags & NPU_F_PER_CHANNEL ?
-			  (const struct npu_quant *)(mem + cc->quant_at) : NULL;
+	/* The CPU kernel on a copy of the operands, laid out as the SRAM. */
+	ref = calloc(1, sram);
 	*want = malloc(cc->out_bytes);
-	if (!*want)
-		return 0;
-	p.output = *want;
-	if (npu_kernel_conv(&p)) {
+	if (ref && *want)
+		memcpy(ref, mem, c->out_addr);
+	if (!ref || !*want || npu_kernel_conv_cmd(c, ref, sram)) {
+		free(ref);
 		free(*want);
 		*want = NULL;
 		return 0;
 	}
+	memcpy(*want, ref + c->out_addr, cc->out_bytes);
+	free(ref);
 	return cc->out_bytes;
 }
 

@@ -122,15 +122,10 @@ static const char *jobs_queue(struct gt_dev *t, uint32_t count)
 /* A DMA store into the read-only command BO faults in the MMU. */
 static const char *jobs_readonly_fault(struct gt_dev *t)
 {
-	struct npu_cmd_dma c = { 0 };
 	uint32_t target = npu_bo_va(t->cmd) + GT_CMD_SIZE - 4096;
 	int ret;
 
-	c.dram_addr = target;
-	c.sram_addr = 0;
-	c.size[0] = 64;
-	c.size[1] = c.size[2] = c.size[3] = 1;
-	GT_CHECK(!npu_cs_dma_store(t->cs, &c), "encoding refused");
+	GT_CHECK(!npu_cs_store_linear(t->cs, target, 0, 64), "encoding refused");
 	ret = gt_run(t);
 	GT_CHECK(ret == NPU_E_JOB, "store to a read-only BO: %s (%s), expected a job error",
 		 npu_strerror(ret), npu_last_error());
@@ -143,13 +138,9 @@ static const char *jobs_readonly_fault(struct gt_dev *t)
 
 static const char *jobs_unmapped_fault(struct gt_dev *t, uint32_t va)
 {
-	struct npu_cmd_dma c = { 0 };
 	int ret;
 
-	c.dram_addr = va;
-	c.size[0] = 64;
-	c.size[1] = c.size[2] = c.size[3] = 1;
-	GT_CHECK(!npu_cs_dma_load(t->cs, &c), "encoding refused");
+	GT_CHECK(!npu_cs_load_linear(t->cs, 0, va, 64), "encoding refused");
 	ret = gt_run(t);
 	GT_CHECK(ret == NPU_E_JOB && t->result.status == NPU_ERR_MMU,
 		 "load from unmapped VA %#x: %s, status %u (%s), expected an MMU fault", va,
@@ -209,14 +200,7 @@ static const char *jobs_isolation(struct gt_dev *a)
 		return gt_reason("VA %#x is mapped in both files: cannot test", va);
 	}
 	memset(b.mem, 0, 4096);
-	{
-		struct npu_cmd_dma c = { 0 };
-
-		c.dram_addr = va;
-		c.size[0] = 4096;
-		c.size[1] = c.size[2] = c.size[3] = 1;
-		ret = npu_cs_dma_load(b.cs, &c);
-	}
+	ret = npu_cs_load_linear(b.cs, 0, va, 4096);
 	if (!ret)
 		ret = npu_cs_sync(b.cs, NPU_ENGINE_BIT(NPU_ENGINE_DMA));
 	if (!ret)

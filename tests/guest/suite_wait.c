@@ -86,7 +86,6 @@ static int w_conv_setup(struct wctx *w, uint32_t sram)
 /* Encode load, n x (conv, sync), store at `at` in the command BO; its size or 0. */
 static uint32_t w_encode(struct wctx *w, uint32_t n, uint32_t at)
 {
-	struct npu_cmd_dma in = { 0 }, out = { 0 };
 	uint64_t va = 0;
 	struct drm_npu_bo_info info;
 	size_t size;
@@ -97,21 +96,15 @@ static uint32_t w_encode(struct wctx *w, uint32_t n, uint32_t at)
 	if (gt_ioctl(w->fd, DRM_IOCTL_NPU_BO_INFO, &info))
 		return 0;
 	va = info.va;
-	in.dram_addr = (uint32_t)va;
-	in.size[0] = w->conv.out_addr;
-	in.size[1] = in.size[2] = in.size[3] = 1;
-	out = in;
-	out.dram_addr = (uint32_t)va + W_OUT;
-	out.sram_addr = w->conv.out_addr;
-	out.size[0] = w->out_bytes;
 	npu_cs_reset(w->cs);
-	if (npu_cs_dma_load(w->cs, &in) || npu_cs_sync(w->cs, NPU_ENGINE_BIT(NPU_ENGINE_DMA)))
+	if (npu_cs_load_linear(w->cs, 0, (uint32_t)va, w->conv.out_addr) ||
+	    npu_cs_sync(w->cs, NPU_ENGINE_BIT(NPU_ENGINE_DMA)))
 		return 0;
 	for (i = 0; i < n; i++)
 		if (npu_cs_conv(w->cs, &w->conv) ||
 		    npu_cs_sync(w->cs, NPU_ENGINE_BIT(NPU_ENGINE_MAC)))
 			return 0;
-	if (npu_cs_dma_store(w->cs, &out))
+	if (npu_cs_store_linear(w->cs, (uint32_t)va + W_OUT, w->conv.out_addr, w->out_bytes))
 		return 0;
 	size = npu_cs_size(w->cs);
 	if (size > w->max_cmd || at > w->cmd_size || size > w->cmd_size - at)

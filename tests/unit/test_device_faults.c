@@ -41,12 +41,7 @@ static uint32_t reg(struct dt *t, uint32_t offset)
 
 static int load_from(struct dt *t, uint32_t va, uint32_t len)
 {
-	struct npu_cmd_dma c = { 0 };
-
-	c.dram_addr = va;
-	c.size[0] = len;
-	c.size[1] = c.size[2] = c.size[3] = 1;
-	return npu_cs_dma_load(t->cs, &c);
+	return npu_cs_load_linear(t->cs, 0, va, len);
 }
 
 TEST(mmu_unmapped_read_faults_with_address)

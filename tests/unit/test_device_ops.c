@@ -60,6 +60,19 @@ static int check_bytes(const uint8_t *got, const uint8_t *want, size_t n, const 
 	return 1;
 }
 
+/*
+ * The reference: a copy of the first operand_bytes of the data buffer,
+ * laid out as the SRAM, for a CPU kernel to run the command on.
+ */
+static uint8_t *reference_sram(const struct dt *t, uint32_t operand_bytes)
+{
+	uint8_t *sram = calloc(1, t->info.sram_size);
+
+	if (sram)
+		memcpy(sram, t->mem, operand_bytes);
+	return sram;
+}
+
 struct conv_case {
 	struct npu_cmd_conv cmd;
 	uint32_t in_bytes, wt_bytes, out_bytes;
@@ -134,9 +147,8 @@ TEST(conv_random_shapes_match_kernels)
 	for (iter = 0; iter < 80; iter++) {
 		struct conv_case cc;
 		struct npu_cmd_conv *c = &cc.cmd;
-		struct npu_conv_params p = { 0 };
 		uint32_t oc, bias_at, quant_at;
-		uint8_t *want;
+		uint8_t *ref;
 
 		rand_conv(&cc);
 		bias_at = ALIGN16(c->wt_addr + cc.wt_bytes);
@@ -159,31 +171,14 @@ TEST(conv_random_shapes_match_kernels)
 		CHECK_EQ(dt_store(&t, c->out_addr, c->out_addr, cc.out_bytes), 0);
 		CHECK_MSG(dt_run(&t) == 0, "conv #%d: %s", iter, npu_last_error());
 
-		p.flags = c->flags;
-		p.in_h = c->in_h; p.in_w = c->in_w; p.in_c = c->in_c; p.groups = c->groups;
-		p.out_h = c->out_h; p.out_w = c->out_w; p.out_c = c->out_c;
-		p.kernel_h = c->kernel_h; p.kernel_w = c->kernel_w;
-		p.stride_h = c->stride_h; p.stride_w = c->stride_w;
-		p.dilation_h = c->dilation_h; p.dilation_w = c->dilation_w;
-		p.pad_top = c->pad_top; p.pad_bottom = c->pad_bottom;
-		p.pad_left = c->pad_left; p.pad_right = c->pad_right;
-		p.in_zp = c->in_zp; p.out_zp = c->out_zp;
-		p.act_min = c->act_min; p.act_max = c->act_max;
-		p.quant = c->quant;
-		p.input = t.mem + c->in_addr;
-		p.weights = (const int8_t *)(t.mem + c->wt_addr);
-		p.bias = c->flags & NPU_F_BIAS ? (const int32_t *)(t.mem + bias_at) : NULL;
-		p.channel_quant = c->flags & NPU_F_PER_CHANNEL ?
-				  (const struct npu_quant *)(t.mem + quant_at) : NULL;
-		want = malloc(cc.out_bytes);
-		CHECK(want);
-		p.output = want;
-		CHECK_EQ(npu_kernel_conv(&p), 0);
-		if (!check_bytes(t.mem + c->out_addr, want, cc.out_bytes, "conv", iter)) {
-			free(want);
+		ref = reference_sram(&t, c->out_addr);
+		CHECK(ref);
+		CHECK_EQ(npu_kernel_conv_cmd(c, ref, t.info.sram_size), 0);
+		if (!check_bytes(t.mem + c->out_addr, ref + c->out_addr, cc.out_bytes, "conv", iter)) {
+			free(ref);
 			break;
 		}
-		free(want);
+		free(ref);
 		CHECK_EQ(t.result.counters[NPU_PERF_MACS],
 			 (uint64_t)cc.out_bytes * c->kernel_h * c->kernel_w * (c->in_c / c->groups));
 	}
@@ -198,9 +193,8 @@ TEST(matmul_random_shapes_match_kernels)
 	CHECK_EQ(dt_open(&t, NULL), 0);
 	for (iter = 0; iter < 40; iter++) {
 		struct npu_cmd_matmul c = { 0 };
-		struct npu_matmul_params p = { 0 };
 		uint32_t bias_at, quant_at, i;
-		uint8_t want[40 * 80];
+		uint8_t *ref;
 
 		c.m = (uint32_t)harness_rand_range(1, 40);
 		c.k = (uint32_t)harness_rand_range(1, 300);
@@ -237,20 +231,14 @@ TEST(matmul_random_shapes_match_kernels)
 		CHECK_EQ(dt_store(&t, c.out_addr, c.out_addr, c.m * c.n), 0);
 		CHECK_MSG(dt_run(&t) == 0, "matmul #%d: %s", iter, npu_last_error());
 
-		p.flags = c.flags;
-		p.m = c.m; p.k = c.k; p.n = c.n;
-		p.in_zp = c.in_zp; p.out_zp = c.out_zp;
-		p.act_min = c.act_min; p.act_max = c.act_max;
-		p.quant = c.quant;
-		p.input = t.mem;
-		p.weights = (const int8_t *)(t.mem + c.wt_addr);
-		p.bias = c.flags & NPU_F_BIAS ? (const int32_t *)(t.mem + bias_at) : NULL;
-		p.channel_quant = c.flags & NPU_F_PER_CHANNEL ?
-				  (const struct npu_quant *)(t.mem + quant_at) : NULL;
-		p.output = want;
-		CHECK_EQ(npu_kernel_matmul(&p), 0);
-		if (!check_bytes(t.mem + c.out_addr, want, c.m * c.n, "matmul", iter))
+		ref = reference_sram(&t, c.out_addr);
+		CHECK(ref);
+		CHECK_EQ(npu_kernel_matmul_cmd(&c, ref, t.info.sram_size), 0);
+		if (!check_bytes(t.mem + c.out_addr, ref + c.out_addr, c.m * c.n, "matmul", iter)) {
+			free(ref);
 			break;
+		}
+		free(ref);
 		CHECK_EQ(t.result.counters[NPU_PERF_MACS], (uint64_t)c.m * c.n * c.k);
 	}
 	dt_close(&t);
@@ -264,9 +252,8 @@ TEST(pool_random_shapes_match_kernels)
 	CHECK_EQ(dt_open(&t, NULL), 0);
 	for (iter = 0; iter < 60; iter++) {
 		struct npu_cmd_pool c = { 0 };
-		struct npu_pool_params p = { 0 };
 		uint32_t in_bytes, out_bytes;
-		uint8_t *want;
+		uint8_t *ref;
 
 		c.mode = (uint32_t)harness_rand_range(0, 2);
 		c.channels = (uint16_t)harness_rand_range(1, 70);
@@ -316,26 +303,14 @@ TEST(pool_random_shapes_match_kernels)
 		CHECK_EQ(dt_store(&t, c.out_addr, c.out_addr, out_bytes), 0);
 		CHECK_MSG(dt_run(&t) == 0, "pool #%d: %s", iter, npu_last_error());
 
-		p.flags = c.flags; p.mode = c.mode;
-		p.in_h = c.in_h; p.in_w = c.in_w; p.channels = c.channels;
-		p.out_h = c.out_h; p.out_w = c.out_w;
-		p.kernel_h = c.kernel_h; p.kernel_w = c.kernel_w;
-		p.stride_h = c.stride_h; p.stride_w = c.stride_w;
-		p.pad_top = c.pad_top; p.pad_bottom = c.pad_bottom;
-		p.pad_left = c.pad_left; p.pad_right = c.pad_right;
-		p.in_zp = c.in_zp; p.out_zp = c.out_zp;
-		p.act_min = c.act_min; p.act_max = c.act_max;
-		p.quant = c.quant;
-		p.input = t.mem;
-		want = malloc(out_bytes);
-		CHECK(want);
-		p.output = want;
-		CHECK_EQ(npu_kernel_pool(&p), 0);
-		if (!check_bytes(t.mem + c.out_addr, want, out_bytes, "pool", iter)) {
-			free(want);
+		ref = reference_sram(&t, in_bytes);
+		CHECK(ref);
+		CHECK_EQ(npu_kernel_pool_cmd(&c, ref, t.info.sram_size), 0);
+		if (!check_bytes(t.mem + c.out_addr, ref + c.out_addr, out_bytes, "pool", iter)) {
+			free(ref);
 			break;
 		}
-		free(want);
+		free(ref);
 	}
 	dt_close(&t);
 }
@@ -348,9 +323,8 @@ TEST(eltwise_random_match_kernels)
 	CHECK_EQ(dt_open(&t, NULL), 0);
 	for (iter = 0; iter < 60; iter++) {
 		struct npu_cmd_eltwise c = { 0 };
-		struct npu_eltwise_params p = { 0 };
 		uint32_t b_len;
-		uint8_t *want;
+		uint8_t *ref;
 
 		c.op = harness_rand() & 1 ? NPU_ELTWISE_MUL : NPU_ELTWISE_ADD;
 		c.count = (uint32_t)harness_rand_range(1, 5000);
@@ -388,22 +362,14 @@ TEST(eltwise_random_match_kernels)
 		CHECK_EQ(dt_store(&t, c.out_addr, c.out_addr, c.count), 0);
 		CHECK_MSG(dt_run(&t) == 0, "eltwise #%d: %s", iter, npu_last_error());
 
-		p.flags = c.flags; p.op = c.op; p.count = c.count; p.channels = c.channels;
-		p.a_zp = c.a_zp; p.b_zp = c.b_zp; p.out_zp = c.out_zp;
-		p.left_shift = c.left_shift;
-		p.act_min = c.act_min; p.act_max = c.act_max;
-		p.a_quant = c.a_quant; p.b_quant = c.b_quant; p.out_quant = c.out_quant;
-		p.a = t.mem;
-		p.b = t.mem + c.b_addr;
-		want = malloc(c.count);
-		CHECK(want);
-		p.output = want;
-		CHECK_EQ(npu_kernel_eltwise(&p), 0);
-		if (!check_bytes(t.mem + c.out_addr, want, c.count, "eltwise", iter)) {
-			free(want);
+		ref = reference_sram(&t, c.out_addr);
+		CHECK(ref);
+		CHECK_EQ(npu_kernel_eltwise_cmd(&c, ref, t.info.sram_size), 0);
+		if (!check_bytes(t.mem + c.out_addr, ref + c.out_addr, c.count, "eltwise", iter)) {
+			free(ref);
 			break;
 		}
-		free(want);
+		free(ref);
 	}
 	dt_close(&t);
 }

@@ -45,6 +45,11 @@ int npu_cs_sync(struct npu_cs *cs, uint32_t engines);	/* NPU_ENGINE_BIT mask */
 /* The caller fills every field but hdr, which the encoder sets. */
 int npu_cs_dma_load(struct npu_cs *cs, const struct npu_cmd_dma *cmd);
 int npu_cs_dma_store(struct npu_cs *cs, const struct npu_cmd_dma *cmd);
+/* A contiguous copy of `len` bytes: the most common DMA, spelled out once. */
+int npu_cs_load_linear(struct npu_cs *cs, uint32_t sram_addr, uint32_t dram_addr,
+		       uint32_t len);
+int npu_cs_store_linear(struct npu_cs *cs, uint32_t dram_addr, uint32_t sram_addr,
+			uint32_t len);
 int npu_cs_conv(struct npu_cs *cs, const struct npu_cmd_conv *cmd);
 int npu_cs_matmul(struct npu_cs *cs, const struct npu_cmd_matmul *cmd);
 int npu_cs_pool(struct npu_cs *cs, const struct npu_cmd_pool *cmd);

@@ -116,6 +116,20 @@ int npu_kernel_pool(const struct npu_pool_params *p);
 int npu_kernel_eltwise(const struct npu_eltwise_params *p);
 int npu_kernel_lut(const struct npu_lut_params *p);
 
+/*
+ * The same kernels driven by a device command (its hdr ignored): the
+ * operands are read from, and the output written to, `sram`, a host
+ * buffer of sram_size bytes laid out as the device's SRAM.  Returns 0,
+ * NPU_E_COMMAND when the device would refuse the command, or
+ * NPU_E_INVALID for an invalid per-channel table entry.
+ */
+int npu_kernel_conv_cmd(const struct npu_cmd_conv *cmd, uint8_t *sram, uint32_t sram_size);
+int npu_kernel_matmul_cmd(const struct npu_cmd_matmul *cmd, uint8_t *sram, uint32_t sram_size);
+int npu_kernel_pool_cmd(const struct npu_cmd_pool *cmd, uint8_t *sram, uint32_t sram_size);
+int npu_kernel_eltwise_cmd(const struct npu_cmd_eltwise *cmd, uint8_t *sram,
+			   uint32_t sram_size);
+int npu_kernel_lut_cmd(const struct npu_cmd_lut *cmd, uint8_t *sram, uint32_t sram_size);
+
 #ifdef __cplusplus
 }
 #endif

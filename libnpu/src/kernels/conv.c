@@ -113,13 +113,11 @@ static int npu_conv_run(const struct npu_conv_params *p)
 			for (int oc = 0; oc < out_c; oc++) {
 				const struct npu_quant q = channel_quant ?
 					channel_quant[oc] : p->quant;
-				int32_t acc = npu_conv_accumulate(p, oy, ox, oc);
+				const int32_t acc = npu_conv_accumulate(p, oy, ox, oc);
 
-				if (bias)
-					acc = npu_wrap_add(acc, bias[oc]);
-				acc = npu_requantize(acc, q.multiplier, q.shift);
 				output[((size_t)oy * out_w + ox) * out_c + oc] =
-					(uint8_t)npu_output_stage(acc, out_zp, act_min, act_max);
+					npu_mac_output(acc, bias ? bias[oc] : 0, q.multiplier,
+						       q.shift, out_zp, act_min, act_max);
 			}
 		}
 	}

@@ -71,11 +71,9 @@ static int npu_matmul_run(const struct npu_matmul_params *p)
 
 				acc = npu_wrap_add(acc, (x - in_zp) * weights[col * depth + i]);
 			}
-			if (bias)
-				acc = npu_wrap_add(acc, bias[col]);
-			acc = npu_requantize(acc, q.multiplier, q.shift);
 			output[row * cols + col] =
-				(uint8_t)npu_output_stage(acc, out_zp, act_min, act_max);
+				npu_mac_output(acc, bias ? bias[col] : 0, q.multiplier, q.shift,
+					       out_zp, act_min, act_max);
 		}
 	}
 	return 0;

@@ -45,29 +45,14 @@ void dt_close(struct dt *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void dt_dma_1d(struct npu_cmd_dma *c, uint32_t dram, uint32_t sram, uint32_t len)
-{
-	memset(c, 0, sizeof(*c));
-	c->dram_addr = dram;
-	c->sram_addr = sram;
-	c->size[0] = len;
-	c->size[1] = c->size[2] = c->size[3] = 1;
-}
-
 int dt_load(struct dt *t, uint32_t sram, uint32_t offset, uint32_t len)
 {
-	struct npu_cmd_dma c;
-
-	dt_dma_1d(&c, npu_bo_va(t->data) + offset, sram, len);
-	return npu_cs_dma_load(t->cs, &c);
+	return npu_cs_load_linear(t->cs, sram, npu_bo_va(t->data) + offset, len);
 }
 
 int dt_store(struct dt *t, uint32_t offset, uint32_t sram, uint32_t len)
 {
-	struct npu_cmd_dma c;
-
-	dt_dma_1d(&c, npu_bo_va(t->data) + offset, sram, len);
-	return npu_cs_dma_store(t->cs, &c);
+	return npu_cs_store_linear(t->cs, npu_bo_va(t->data) + offset, sram, len);
 }
 
 int dt_run_raw(struct dt *t, const void *stream, uint32_t size)
