@@ -95,6 +95,16 @@
 #define NPU_REG_CP_TRAP_CAUSE	0x060	/* host ro: enum npu_cp_trap */
 #define NPU_REG_CP_TRAP_PC	0x064	/* host ro */
 #define NPU_REG_CP_TRAP_VALUE	0x068	/* host ro: faulting address/insn */
+/*
+ * Firmware log (bytes the firmware wrote to NPU_CPR_LOG), for the host:
+ * LEN is how many bytes it holds (0 .. NPU_FW_LOG_BYTES); the host
+ * writes a byte offset to INDEX and reads four bytes there from DATA,
+ * little-endian, zero past LEN.  Host only; the CP reads zeros.
+ */
+#define NPU_REG_FW_LOG_LEN	0x06c	/* host ro */
+#define NPU_REG_FW_LOG_INDEX	0x070	/* host rw: multiple of 4, < NPU_FW_LOG_BYTES */
+#define NPU_REG_FW_LOG_DATA	0x074	/* host ro */
+#define NPU_FW_LOG_BYTES	4096u
 
 enum npu_boot_status {
 	NPU_BOOT_OFF = 0,		/* after reset */

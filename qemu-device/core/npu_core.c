@@ -59,6 +59,7 @@ static bool npu_reg_exists(uint32_t offset)
 	case NPU_REG_FW_VERSION: case NPU_REG_FW_ADDR_LO: case NPU_REG_FW_ADDR_HI:
 	case NPU_REG_FW_SIZE: case NPU_REG_HEARTBEAT: case NPU_REG_CP_TRAP_CAUSE:
 	case NPU_REG_CP_TRAP_PC: case NPU_REG_CP_TRAP_VALUE:
+	case NPU_REG_FW_LOG_LEN: case NPU_REG_FW_LOG_INDEX: case NPU_REG_FW_LOG_DATA:
 	case NPU_REG_MBOX_H2F_CMD: case NPU_REG_MBOX_H2F_ARG0:
 	case NPU_REG_MBOX_H2F_ARG1: case NPU_REG_MBOX_H2F_SEQ:
 	case NPU_REG_MBOX_F2H_CMD: case NPU_REG_MBOX_F2H_ARG0:
@@ -257,10 +258,10 @@ void npu_core_report_fault(struct npu_core *core, enum npu_mmu_fault type,
 void npu_core_log_byte(struct npu_core *core, uint8_t byte)
 {
 	pthread_mutex_lock(&core->lock);
-	if (core->fw_log_len == NPU_FW_LOG_SIZE) {
+	if (core->fw_log_len == NPU_FW_LOG_BYTES) {
 		/* Keep the newest bytes: drop the oldest half. */
-		memmove(core->fw_log, core->fw_log + NPU_FW_LOG_SIZE / 2, NPU_FW_LOG_SIZE / 2);
-		core->fw_log_len = NPU_FW_LOG_SIZE / 2;
+		memmove(core->fw_log, core->fw_log + NPU_FW_LOG_BYTES / 2, NPU_FW_LOG_BYTES / 2);
+		core->fw_log_len = NPU_FW_LOG_BYTES / 2;
 	}
 	core->fw_log[core->fw_log_len++] = (char)byte;
 	pthread_mutex_unlock(&core->lock);
@@ -315,13 +316,31 @@ uint32_t npu_core_reg_read_locked(struct npu_core *core, uint32_t offset)
 	}
 }
 
+/* The firmware log registers: the host's window on core->fw_log. */
+static uint32_t npu_fw_log_read_locked(struct npu_core *core, uint32_t offset)
+{
+	uint32_t index = npu_reg(core, NPU_REG_FW_LOG_INDEX), word = 0;
+	unsigned int i;
+
+	if (offset == NPU_REG_FW_LOG_LEN)
+		return (uint32_t)core->fw_log_len;
+	if (offset == NPU_REG_FW_LOG_INDEX)
+		return index;
+	for (i = 0; i < 4 && index + i < core->fw_log_len; i++)
+		word |= (uint32_t)(uint8_t)core->fw_log[index + i] << (8 * i);
+	return word;
+}
+
 bool npu_core_mmio_read(struct npu_core *core, uint32_t offset, uint32_t *value)
 {
 	*value = 0;
 	if (offset >= NPU_BAR0_SIZE || (offset & 3) || !npu_reg_exists(offset))
 		return false;
 	pthread_mutex_lock(&core->lock);
-	*value = npu_core_reg_read_locked(core, offset);
+	if (offset >= NPU_REG_FW_LOG_LEN && offset <= NPU_REG_FW_LOG_DATA)
+		*value = npu_fw_log_read_locked(core, offset);
+	else
+		*value = npu_core_reg_read_locked(core, offset);
 	pthread_mutex_unlock(&core->lock);
 	return true;
 }
@@ -379,6 +398,11 @@ static bool npu_host_write_locked(struct npu_core *core, uint32_t offset, uint32
 		return !(value & ~NPU_IRQ_ALL);
 	case NPU_REG_MMU_FLUSH:
 		core->tlb_flush_pending = true;
+		return true;
+	case NPU_REG_FW_LOG_INDEX:
+		if (value >= NPU_FW_LOG_BYTES || (value & 3))
+			return false;
+		npu_reg_set(core, offset, value);
 		return true;
 	case NPU_REG_FAULT_STATUS:
 		npu_reg_set(core, NPU_REG_FAULT_STATUS, 0);

@@ -27,7 +27,6 @@
 #define NPU_DMA_FILL_BYTES_PER_CYCLE	64
 /* Cached translations, direct-mapped by virtual page number. */
 #define NPU_TLB_ENTRIES		64
-#define NPU_FW_LOG_SIZE		4096
 
 /* One command in flight on an engine, for queueing and hazard checks. */
 struct npu_inflight {
@@ -73,7 +72,7 @@ struct npu_core {
 	uint32_t timer;		/* NPU_CPR_TIMER, 0 = disarmed */
 	uint64_t idle_pending;	/* ticks that passed while the CP slept */
 	uint32_t inject[NPU_CORE_FAULT_COUNT];
-	char fw_log[NPU_FW_LOG_SIZE];
+	char fw_log[NPU_FW_LOG_BYTES];
 	size_t fw_log_len;
 
 	/* Worker-owned from here on. */

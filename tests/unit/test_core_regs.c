@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "npu_core.h"
+#include "npu_core_internal.h"
 
 #define BUS_SIZE	(4u << 20)
 
@@ -214,6 +215,40 @@ TEST(reset_returns_to_power_on_state)
 	CHECK_EQ(rd(core, NPU_REG_MMU_ROOT_LO(3)), 0);
 	CHECK_EQ(rd(core, NPU_REG_IRQ_STATUS), 0);
 	CHECK_EQ(rd(core, NPU_REG_ID), NPU_ID_MAGIC);
+	npu_core_destroy(core);
+	free(b.mem);
+}
+
+/* The host reads the firmware log word by word through INDEX/DATA. */
+TEST(firmware_log_is_readable_through_bar0)
+{
+	struct bus b = { 0 };
+	struct npu_core *core = make_core(&b, NULL);
+	const char *msg = "boot ok\n";
+	unsigned int i;
+
+	CHECK(core);
+	CHECK_EQ(rd(core, NPU_REG_FW_LOG_LEN), 0);
+	for (i = 0; msg[i]; i++)
+		npu_core_log_byte(core, (uint8_t)msg[i]);
+	CHECK_EQ(rd(core, NPU_REG_FW_LOG_LEN), strlen(msg));
+	CHECK(wr(core, NPU_REG_FW_LOG_INDEX, 0));
+	CHECK_EQ(rd(core, NPU_REG_FW_LOG_DATA), 0x746f6f62);	/* "boot" */
+	CHECK(wr(core, NPU_REG_FW_LOG_INDEX, 4));
+	CHECK_EQ(rd(core, NPU_REG_FW_LOG_DATA), 0x0a6b6f20);	/* " ok\n" */
+	CHECK(wr(core, NPU_REG_FW_LOG_INDEX, 8));
+	CHECK_EQ(rd(core, NPU_REG_FW_LOG_DATA), 0);		/* past LEN */
+	/* Unaligned or out-of-range indexes are refused and change nothing. */
+	CHECK(!wr(core, NPU_REG_FW_LOG_INDEX, 2));
+	CHECK(!wr(core, NPU_REG_FW_LOG_INDEX, NPU_FW_LOG_BYTES));
+	CHECK_EQ(rd(core, NPU_REG_FW_LOG_INDEX), 8);
+	CHECK(!wr(core, NPU_REG_FW_LOG_LEN, 0));
+	/* A full log keeps its newest half. */
+	for (i = strlen(msg); i < NPU_FW_LOG_BYTES + 1; i++)
+		npu_core_log_byte(core, (uint8_t)('a' + i % 26));
+	CHECK_EQ(rd(core, NPU_REG_FW_LOG_LEN), NPU_FW_LOG_BYTES / 2 + 1);
+	CHECK(wr(core, NPU_REG_CTRL, NPU_CTRL_RESET));
+	CHECK_EQ(rd(core, NPU_REG_FW_LOG_LEN), 0);
 	npu_core_destroy(core);
 	free(b.mem);
 }
