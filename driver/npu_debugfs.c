@@ -133,14 +133,20 @@ static int npu_debugfs_bos_show(struct seq_file *m, void *unused)
 	struct npu_device *ndev = npu_seq_to_ndev(m);
 	unsigned int count = 0;
 	u64 total = 0;
+	struct npu_bo_mapping *map;
 	struct npu_bo *bo;
 
+	/* A line per mapping: a shared BO shows once per file that maps it. */
 	seq_puts(m, "ctx         va       size  flags\n");
 	scoped_guard(mutex, &ndev->bo_lock) {
 		list_for_each_entry(bo, &ndev->bo_list, dev_link) {
-			seq_printf(m, "%3u %#10llx %10zu  %s\n", bo->vm->ctx, bo->node.start,
-				   bo->base.base.size,
-				   bo->flags & DRM_NPU_BO_DEVICE_READONLY ? "ro" : "rw");
+			guard(mutex)(&bo->map_lock);
+			/* Context 0: the file is gone, the mapping stays with the BO. */
+			list_for_each_entry(map, &bo->mappings, link)
+				seq_printf(m, "%3u %#10llx %10zu  %s\n",
+					   READ_ONCE(map->vm->bound) ? map->vm->ctx : 0,
+					   map->node.start, bo->base.base.size,
+					   bo->flags & DRM_NPU_BO_DEVICE_READONLY ? "ro" : "rw");
 			count++;
 			total += bo->base.base.size;
 		}
@@ -177,6 +183,16 @@ static int npu_debugfs_resets_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static int npu_debugfs_pm_show(struct seq_file *m, void *unused)
+{
+	struct npu_device *ndev = npu_seq_to_ndev(m);
+
+	seq_printf(m, "runtime suspends: %d\nruntime resumes: %d\nheartbeat resets: %d\n",
+		   atomic_read(&ndev->pm_suspends), atomic_read(&ndev->pm_resumes),
+		   atomic_read(&ndev->heartbeat_resets));
+	return 0;
+}
+
 static ssize_t npu_debugfs_reset_write(struct file *file, const char __user *buf,
 				       size_t count, loff_t *pos)
 {
@@ -196,6 +212,7 @@ static const struct drm_debugfs_info npu_debugfs_list[] = {
 	{ "regs", npu_debugfs_regs_show },
 	{ "fw", npu_debugfs_fw_show },
 	{ "bos", npu_debugfs_bos_show },
+	{ "pm", npu_debugfs_pm_show },
 	{ "jobs", npu_debugfs_jobs_show },
 	{ "resets", npu_debugfs_resets_show },
 };

@@ -34,9 +34,9 @@
 #define NPU_VA_START		0x00010000ull
 #define NPU_VA_END		0xfffff000ull
 
-/* Submit limits (DRM_NPU_PARAM_MAX_BOS, in-syncobjs). */
+/* Submit limits (DRM_NPU_PARAM_MAX_BOS, in-syncs). */
 #define NPU_MAX_BOS		256u
-#define NPU_MAX_IN_SYNCOBJS	64u
+#define NPU_MAX_IN_SYNCS	64u
 /* Results of finished jobs kept per file until they are waited for. */
 #define NPU_MAX_RESULTS		4096u
 /* Largest BO (uapi: "at most 1 GiB"). */
@@ -74,6 +74,7 @@ struct npu_caps {
 	u32 ops;
 	u32 fw_version;		/* HELLO reply arg0 */
 	u32 fw_api_version;	/* HELLO reply arg1 */
+	u32 ban_resets;		/* the driver's policy: DRM_NPU_PARAM_BAN_RESETS */
 };
 
 /* One MSI-X vector: the interrupt sources it carries. */
@@ -135,6 +136,8 @@ struct npu_device {
 	/* Serialises resets against each other and against remove. */
 	struct mutex reset_lock;
 	atomic_t reset_count;
+	/* Bumped by every firmware (re)start. */
+	u32 hw_generation;
 	atomic64_t jobs_submitted;
 	atomic64_t jobs_completed;
 	atomic_t mmu_faults;
@@ -146,6 +149,15 @@ struct npu_device {
 	struct npu_vm *ctx_vm[NPU_MAX_CONTEXTS];
 
 	struct npu_irq_vec vec[NPU_MSIX_VECTORS];
+
+	/* npu_pm.c: runtime PM and the heartbeat watchdog (its own state). */
+	struct delayed_work heartbeat_work;
+	u32 heartbeat_last;
+	u32 heartbeat_generation;
+	u32 heartbeat_stalls;
+	atomic_t heartbeat_resets;
+	atomic_t pm_suspends;
+	atomic_t pm_resumes;
 
 	/* Live BOs for debugfs: bo_lock protects bo_list. */
 	struct mutex bo_lock;

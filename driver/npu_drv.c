@@ -23,6 +23,7 @@
 #include "npu_irq.h"
 #include "npu_job.h"
 #include "npu_mmu.h"
+#include "npu_pm.h"
 
 /* ------------------------------------------------------------------ */
 /* Query                                                               */
@@ -79,6 +80,9 @@ int npu_query_value(const struct npu_caps *caps, u32 param, u64 *value)
 		return 0;
 	case DRM_NPU_PARAM_VA_END:
 		*value = NPU_VA_END;
+		return 0;
+	case DRM_NPU_PARAM_BAN_RESETS:
+		*value = caps->ban_resets;
 		return 0;
 	default:
 		return -EINVAL;
@@ -304,6 +308,11 @@ static void npu_device_fini(struct drm_device *drm, void *arg)
 	ida_destroy(&ndev->ctx_ida);
 }
 
+static unsigned int npu_ban_resets = 3;
+module_param_named(ban_resets, npu_ban_resets, uint, 0444);
+MODULE_PARM_DESC(ban_resets,
+		 "Device resets a file's jobs may cause before its submits are refused (0 = never)");
+
 static int npu_device_init(struct npu_device *ndev, struct pci_dev *pdev)
 {
 	int ret;
@@ -315,6 +324,7 @@ static int npu_device_init(struct npu_device *ndev, struct pci_dev *pdev)
 	atomic64_set(&ndev->jobs_submitted, 0);
 	atomic64_set(&ndev->jobs_completed, 0);
 	atomic_set(&ndev->mmu_faults, 0);
+	ndev->caps.ban_resets = npu_ban_resets;
 	ret = drmm_add_action_or_reset(&ndev->drm, npu_device_fini, NULL);
 	if (ret)
 		return ret;
@@ -401,6 +411,7 @@ static int npu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "cannot register the accel device: %d\n", ret);
 		goto err_hw_stop;
 	}
+	npu_pm_init(ndev);
 	return 0;
 
 err_hw_stop:
@@ -412,6 +423,7 @@ static void npu_remove(struct pci_dev *pdev)
 {
 	struct npu_device *ndev = pci_get_drvdata(pdev);
 
+	npu_pm_fini(ndev);
 	/* Ioctls fail with -ENODEV and hardware sections drain first. */
 	drm_dev_unplug(&ndev->drm);
 	scoped_guard(mutex, &ndev->reset_lock)
@@ -431,6 +443,7 @@ static struct pci_driver npu_pci_driver = {
 	.id_table = npu_pci_ids,
 	.probe = npu_probe,
 	.remove = npu_remove,
+	.driver.pm = pm_ptr(&npu_pm_ops),
 };
 module_pci_driver(npu_pci_driver);
 

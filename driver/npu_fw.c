@@ -226,6 +226,7 @@ int npu_hw_start(struct npu_device *ndev)
 	ret = npu_hw_reset(ndev);
 	if (ret)
 		return ret;
+	WRITE_ONCE(ndev->hw_generation, ndev->hw_generation + 1);
 	npu_job_ring_init(ndev);
 	npu_mmu_restore(ndev);
 	npu_irq_enable(ndev);

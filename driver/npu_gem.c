@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * Buffer objects.  A BO is GEM shmem memory whose pages are pinned and
- * DMA-mapped at creation and mapped into the creating file's device
- * address space, read-only for the device with
- * DRM_NPU_BO_DEVICE_READONLY; freeing it unmaps it and flushes the
- * context's cached translations before the pages go.
+ * DMA-mapped at creation.  Each file that gets a handle to it, by
+ * creating it or importing it through PRIME, has it mapped in its own
+ * device address space, read-only for the device with
+ * DRM_NPU_BO_DEVICE_READONLY.  Freeing it unmaps it everywhere and
+ * flushes the contexts' cached translations before the pages go.
  */
 #include <linux/slab.h>
 
@@ -17,23 +18,87 @@
 #include "npu_gem.h"
 #include "npu_mmu.h"
 
+static struct npu_bo_mapping *npu_bo_find_mapping(struct npu_bo *bo, struct npu_vm *vm)
+{
+	struct npu_bo_mapping *map;
+
+	lockdep_assert_held(&bo->map_lock);
+	list_for_each_entry(map, &bo->mappings, link)
+		if (map->vm == vm)
+			return map;
+	return NULL;
+}
+
+u64 npu_bo_va(struct npu_bo *bo, struct npu_vm *vm)
+{
+	struct npu_bo_mapping *map;
+
+	guard(mutex)(&bo->map_lock);
+	map = npu_bo_find_mapping(bo, vm);
+	return map ? map->node.start : 0;
+}
+
+/* Pin the pages, map them for the device and into vm. */
+static int npu_bo_map(struct npu_bo *bo, struct npu_vm *vm)
+{
+	struct npu_bo_mapping *map;
+	struct sg_table *sgt;
+	int ret;
+
+	guard(mutex)(&bo->map_lock);
+	if (npu_bo_find_mapping(bo, vm))
+		return 0;
+	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	ret = npu_vm_map_sgt(vm, &map->node, sgt, bo->base.base.size,
+			     !(bo->flags & DRM_NPU_BO_DEVICE_READONLY));
+	if (ret) {
+		kfree(map);
+		return ret;
+	}
+	map->vm = npu_vm_get(vm);
+	list_add_tail(&map->link, &bo->mappings);
+	return 0;
+}
+
+/* Every new handle, created or imported, maps the BO in its file. */
+static int npu_gem_open(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct npu_file_priv *fpriv = file->driver_priv;
+	struct npu_bo *bo = to_npu_bo(obj);
+	int ret;
+
+	ret = npu_bo_map(bo, fpriv->vm);
+	if (ret)
+		drm_dbg(obj->dev, "BO of %zu bytes: cannot map it: %d\n", obj->size, ret);
+	return ret;
+}
+
 static void npu_gem_free(struct drm_gem_object *obj)
 {
-	struct npu_bo *bo = to_npu_bo(obj);
 	struct npu_device *ndev = to_npu_device(obj->dev);
+	struct npu_bo *bo = to_npu_bo(obj);
+	struct npu_bo_mapping *map, *tmp;
 
-	if (bo->vm) {
-		scoped_guard(mutex, &ndev->bo_lock)
-			list_del(&bo->dev_link);
-		/* Before the pages are unmapped and released below. */
-		npu_vm_unmap(bo->vm, &bo->node);
-		npu_vm_put(bo->vm);
+	scoped_guard(mutex, &ndev->bo_lock)
+		list_del(&bo->dev_link);
+	/* Before the pages are unmapped and released below. */
+	list_for_each_entry_safe(map, tmp, &bo->mappings, link) {
+		npu_vm_unmap(map->vm, &map->node);
+		npu_vm_put(map->vm);
+		kfree(map);
 	}
+	mutex_destroy(&bo->map_lock);
 	drm_gem_shmem_free(&bo->base);
 }
 
 static const struct drm_gem_object_funcs npu_gem_funcs = {
 	.free = npu_gem_free,
+	.open = npu_gem_open,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
@@ -51,6 +116,9 @@ struct drm_gem_object *npu_gem_create_object(struct drm_device *dev, size_t size
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
+	mutex_init(&bo->map_lock);
+	INIT_LIST_HEAD(&bo->mappings);
+	/* Empty until creation succeeds: the shmem helper kfree()s failures. */
 	INIT_LIST_HEAD(&bo->dev_link);
 	bo->base.base.funcs = &npu_gem_funcs;
 	return &bo->base.base;
@@ -70,29 +138,10 @@ int npu_check_bo_mmap_offset_args(const struct drm_npu_bo_mmap_offset *args)
 	return args->pad ? -EINVAL : 0;
 }
 
-/* Pin the pages, map them for the device and into the file's VA space. */
-static int npu_bo_map(struct npu_bo *bo, struct npu_vm *vm)
-{
-	struct npu_device *ndev = vm->ndev;
-	struct sg_table *sgt;
-	int ret;
-
-	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
-	if (IS_ERR(sgt))
-		return PTR_ERR(sgt);
-	ret = npu_vm_map_sgt(vm, &bo->node, sgt, bo->base.base.size,
-			     !(bo->flags & DRM_NPU_BO_DEVICE_READONLY));
-	if (ret)
-		return ret;
-	bo->vm = npu_vm_get(vm);
-	scoped_guard(mutex, &ndev->bo_lock)
-		list_add_tail(&bo->dev_link, &ndev->bo_list);
-	return 0;
-}
-
 int npu_ioctl_create_bo(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct npu_file_priv *fpriv = file->driver_priv;
+	struct npu_device *ndev = to_npu_device(dev);
 	struct drm_npu_bo_create *args = data;
 	struct drm_gem_shmem_object *shmem;
 	struct npu_bo *bo;
@@ -114,18 +163,16 @@ int npu_ioctl_create_bo(struct drm_device *dev, void *data, struct drm_file *fil
 	}
 	bo = container_of(shmem, struct npu_bo, base);
 	bo->flags = args->flags;
+	scoped_guard(mutex, &ndev->bo_lock)
+		list_add_tail(&bo->dev_link, &ndev->bo_list);
 
-	ret = npu_bo_map(bo, fpriv->vm);
-	if (ret) {
-		drm_dbg(dev, "BO create: cannot map %zu bytes: %d\n", shmem->base.size, ret);
-		goto out_put;
-	}
+	/* Maps the BO in this file (npu_gem_open). */
 	ret = drm_gem_handle_create(file, &shmem->base, &handle);
 	if (ret)
 		goto out_put;
 
 	args->handle = handle;
-	args->va = bo->node.start;
+	args->va = npu_bo_va(bo, fpriv->vm);
 out_put:
 	/* The handle holds the object now; on error this frees it. */
 	drm_gem_object_put(&shmem->base);
@@ -168,8 +215,7 @@ int npu_ioctl_info_bo(struct drm_device *dev, void *data, struct drm_file *file)
 	bo = to_npu_bo(obj);
 	args->flags = bo->flags;
 	args->size = obj->size;
-	/* A BO imported from another file has no VA in this one. */
-	args->va = bo->vm == fpriv->vm ? bo->node.start : 0;
+	args->va = npu_bo_va(bo, fpriv->vm);
 	drm_gem_object_put(obj);
 	return 0;
 }

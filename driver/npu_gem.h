@@ -17,13 +17,25 @@ struct drm_device;
 struct drm_file;
 struct npu_vm;
 
+/* A BO's range in one file's address space; holds a ref on the vm. */
+struct npu_bo_mapping {
+	struct list_head link;		/* npu_bo.mappings */
+	struct npu_vm *vm;
+	struct drm_mm_node node;
+};
+
 struct npu_bo {
 	struct drm_gem_shmem_object base;
-	/* Address space the BO is mapped in (its creator's); holds a ref. */
-	struct npu_vm *vm;
-	struct drm_mm_node node;	/* VA range in vm */
+	/*
+	 * One mapping per file that ever held a handle to the BO (its
+	 * creator, PRIME importers); they last until the BO is freed, so a
+	 * job never loses its addresses while it holds the BO.  Under
+	 * map_lock.
+	 */
+	struct mutex map_lock;
+	struct list_head mappings;
 	u32 flags;			/* DRM_NPU_BO_* */
-	struct list_head dev_link;	/* npu_device.bo_list */
+	struct list_head dev_link;	/* npu_device.bo_list, under bo_lock */
 };
 
 static inline struct npu_bo *to_npu_bo(struct drm_gem_object *obj)
@@ -32,6 +44,8 @@ static inline struct npu_bo *to_npu_bo(struct drm_gem_object *obj)
 }
 
 struct drm_gem_object *npu_gem_create_object(struct drm_device *dev, size_t size);
+/* The BO's device VA in vm, or 0 when it is not mapped there. */
+u64 npu_bo_va(struct npu_bo *bo, struct npu_vm *vm);
 
 int npu_check_bo_create_args(const struct drm_npu_bo_create *args);
 int npu_check_bo_mmap_offset_args(const struct drm_npu_bo_mmap_offset *args);

@@ -15,6 +15,7 @@
 #include <linux/delay.h>
 #include <linux/dma-resv.h>
 #include <linux/moduleparam.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -33,6 +34,7 @@
 #include "npu_irq.h"
 #include "npu_job.h"
 #include "npu_mmu.h"
+#include "npu_pm.h"
 
 static_assert((int)DRM_NPU_COUNTERS == (int)NPU_PERF_JOBS);
 static_assert(sizeof(((struct drm_npu_wait *)0)->counters) ==
@@ -161,14 +163,26 @@ bool npu_results_remove(struct npu_results *r, u64 id, struct npu_result *res)
 
 int npu_check_submit_args(const struct drm_npu_submit *args)
 {
-	if (args->pad || args->flags)
+	if (args->flags & ~DRM_NPU_SUBMIT_NO_RESULT)
 		return -EINVAL;
-	if (args->bo_count > NPU_MAX_BOS || args->in_syncobj_count > NPU_MAX_IN_SYNCOBJS)
+	if (npu_check_syncs(&args->out_sync, 1))
+		return -EINVAL;
+	if (args->bo_count > NPU_MAX_BOS || args->in_sync_count > NPU_MAX_IN_SYNCS)
 		return -EINVAL;
 	if (args->cmd_size > NPU_MAX_CMD_BYTES)
 		return -EINVAL;
 	if ((args->cmd_offset | args->cmd_size) & 3)
 		return -EINVAL;
+	return 0;
+}
+
+int npu_check_syncs(const struct drm_npu_sync *syncs, u32 count)
+{
+	u32 i;
+
+	for (i = 0; i < count; i++)
+		if (syncs[i].pad)
+			return -EINVAL;
 	return 0;
 }
 
@@ -340,8 +354,11 @@ static void npu_job_cancel_inflight(struct npu_device *ndev, struct dma_fence *g
 	guard(spinlock)(&ndev->job_lock);
 	list_for_each_entry_safe(job, tmp, &ndev->inflight, link) {
 		list_del_init(&job->link);
-		if (job->hw_fence == guilty)
+		if (job->hw_fence == guilty) {
 			npu_fence_fail(job->hw_fence, error);
+			/* Counted against its file: see DRM_NPU_PARAM_BAN_RESETS. */
+			atomic_inc(&job->vm->guilty_resets);
+		}
 	}
 	ndev->inflight_count = 0;
 }
@@ -414,14 +431,19 @@ static struct dma_fence *npu_job_head_fence(struct npu_device *ndev)
 static void npu_job_recover_work(struct work_struct *work)
 {
 	struct npu_device *ndev = container_of(work, struct npu_device, recover_work);
+	struct device *dev = ndev->drm.dev;
 	struct dma_fence *guilty;
 
-	/* A timeout may have reset the device already. */
-	if (test_bit(NPU_FLAG_FW_READY, &ndev->flags))
+	/* Powered down since: the next power-up boots the firmware anyway. */
+	if (pm_runtime_get_if_active(dev) <= 0)
 		return;
-	guilty = npu_job_head_fence(ndev);
-	npu_reset(ndev, guilty, -EIO, "firmware error");
-	dma_fence_put(guilty);
+	/* A timeout may have reset the device already. */
+	if (!test_bit(NPU_FLAG_FW_READY, &ndev->flags)) {
+		guilty = npu_job_head_fence(ndev);
+		npu_reset(ndev, guilty, -EIO, "firmware error");
+		dma_fence_put(guilty);
+	}
+	pm_runtime_put_autosuspend(dev);
 }
 
 void npu_job_fw_error(struct npu_device *ndev)
@@ -431,7 +453,11 @@ void npu_job_fw_error(struct npu_device *ndev)
 
 void npu_job_reset(struct npu_device *ndev, const char *reason)
 {
+	/* Powered up for the reset; a device that cannot be is left alone. */
+	if (npu_pm_job_get(ndev))
+		return;
 	npu_reset(ndev, NULL, 0, reason);
+	npu_pm_job_put(ndev);
 }
 
 /* ------------------------------------------------------------------ */
@@ -564,6 +590,8 @@ static void npu_job_release(struct npu_job *job)
 		npu_vm_active_put(job->vm);
 		npu_vm_put(job->vm);
 	}
+	if (job->pm_ref)
+		npu_pm_job_put(job->ndev);
 	kfree(job);
 }
 
@@ -598,8 +626,8 @@ static int npu_job_add_bo(struct npu_job *job, u32 *usage, struct drm_file *file
 		drm_dbg(file->minor->dev, "submit: no BO %u\n", handle);
 		return -ENOENT;
 	}
-	if (to_npu_bo(obj)->vm != fpriv->vm) {
-		drm_dbg(file->minor->dev, "submit: BO %u is mapped in another file\n", handle);
+	if (!npu_bo_va(to_npu_bo(obj), fpriv->vm)) {
+		drm_dbg(file->minor->dev, "submit: BO %u is not mapped in this file\n", handle);
 		drm_gem_object_put(obj);
 		return -EINVAL;
 	}
@@ -620,6 +648,7 @@ static int npu_job_lookup_bos(struct npu_job *job, u32 *usage, struct drm_file *
 			      const struct drm_npu_submit *args,
 			      const struct drm_npu_bo_ref *refs)
 {
+	struct npu_file_priv *fpriv = file->driver_priv;
 	struct npu_bo *cmd;
 	u32 i;
 	int ret;
@@ -633,7 +662,7 @@ static int npu_job_lookup_bos(struct npu_job *job, u32 *usage, struct drm_file *
 			args->cmd_offset, args->cmd_size, cmd->base.base.size);
 		return -EINVAL;
 	}
-	job->cmd_addr = cmd->node.start + args->cmd_offset;
+	job->cmd_addr = npu_bo_va(cmd, fpriv->vm) + args->cmd_offset;
 	job->cmd_size = args->cmd_size;
 
 	for (i = 0; i < args->bo_count; i++) {
@@ -669,16 +698,88 @@ static void *npu_copy_array(u64 uptr, u32 count, size_t size)
 	return vmemdup_array_user(u64_to_user_ptr(uptr), count, size);
 }
 
+/* The out-syncobj and, for a timeline point, the chain node to add. */
+struct npu_out_sync {
+	struct drm_syncobj *syncobj;
+	struct dma_fence_chain *chain;
+	u64 point;
+};
+
+static int npu_out_sync_get(struct drm_file *file, const struct drm_npu_sync *sync,
+			    struct npu_out_sync *out)
+{
+	if (!sync->handle)
+		return 0;
+	out->syncobj = drm_syncobj_find(file, sync->handle);
+	if (!out->syncobj) {
+		drm_dbg(file->minor->dev, "submit: no out syncobj %u\n", sync->handle);
+		return -ENOENT;
+	}
+	out->point = sync->point;
+	if (out->point) {
+		/* Allocated now: nothing may fail once the job is pushed. */
+		out->chain = dma_fence_chain_alloc();
+		if (!out->chain)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void npu_out_sync_signal(struct npu_out_sync *out, struct dma_fence *fence)
+{
+	if (!out->syncobj)
+		return;
+	if (out->chain) {
+		drm_syncobj_add_point(out->syncobj, out->chain, fence, out->point);
+		out->chain = NULL;
+	} else {
+		drm_syncobj_replace_fence(out->syncobj, fence);
+	}
+}
+
+static void npu_out_sync_put(struct npu_out_sync *out)
+{
+	dma_fence_chain_free(out->chain);
+	if (out->syncobj)
+		drm_syncobj_put(out->syncobj);
+}
+
+static int npu_job_add_in_syncs(struct npu_job *job, struct drm_file *file,
+				const struct drm_npu_sync *syncs, u32 count)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < count; i++) {
+		ret = drm_sched_job_add_syncobj_dependency(&job->base, file, syncs[i].handle,
+							   syncs[i].point);
+		if (ret) {
+			drm_dbg(file->minor->dev, "submit: in syncobj %u point %llu: %d\n",
+				syncs[i].handle, syncs[i].point, ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Has this file caused enough resets to be refused? */
+static bool npu_file_banned(struct npu_file_priv *fpriv)
+{
+	u32 limit = fpriv->ndev->caps.ban_resets;
+
+	return limit && atomic_read(&fpriv->vm->guilty_resets) >= limit;
+}
+
 int npu_ioctl_submit_job(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct npu_file_priv *fpriv = file->driver_priv;
 	struct npu_device *ndev = to_npu_device(dev);
 	struct drm_npu_submit *args = data;
-	struct drm_syncobj *out_sync = NULL;
+	struct npu_out_sync out_sync = { };
 	struct drm_npu_bo_ref *refs = NULL;
+	struct drm_npu_sync *in_syncs = NULL;
 	struct dma_fence *finished;
 	struct ww_acquire_ctx ctx;
-	u32 *in_handles = NULL;
 	struct npu_job *job;
 	u32 *usage = NULL;
 	u32 i, id = 0;
@@ -689,19 +790,28 @@ int npu_ioctl_submit_job(struct drm_device *dev, void *data, struct drm_file *fi
 		drm_dbg(dev, "submit: bad flags, pad, counts or stream range\n");
 		return ret;
 	}
+	if (npu_file_banned(fpriv)) {
+		drm_dbg(dev, "submit: this file caused %d resets and is banned\n",
+			atomic_read(&fpriv->vm->guilty_resets));
+		return -EIO;
+	}
 	if (!drm_dev_enter(dev, &idx))
 		return -ENODEV;
 
 	refs = npu_copy_array(args->bos, args->bo_count, sizeof(*refs));
-	in_handles = npu_copy_array(args->in_syncobjs, args->in_syncobj_count,
-				    sizeof(*in_handles));
-	if (IS_ERR(refs) || IS_ERR(in_handles)) {
-		ret = IS_ERR(refs) ? PTR_ERR(refs) : PTR_ERR(in_handles);
+	in_syncs = npu_copy_array(args->in_syncs, args->in_sync_count, sizeof(*in_syncs));
+	if (IS_ERR(refs) || IS_ERR(in_syncs)) {
+		ret = IS_ERR(refs) ? PTR_ERR(refs) : PTR_ERR(in_syncs);
 		goto out_free_arrays;
 	}
 	ret = npu_check_bo_refs(refs, args->bo_count);
 	if (ret) {
 		drm_dbg(dev, "submit: a BO reference has no or unknown flags\n");
+		goto out_free_arrays;
+	}
+	ret = npu_check_syncs(in_syncs, args->in_sync_count);
+	if (ret) {
+		drm_dbg(dev, "submit: an in-sync has a non-zero pad\n");
 		goto out_free_arrays;
 	}
 
@@ -724,32 +834,30 @@ int npu_ioctl_submit_job(struct drm_device *dev, void *data, struct drm_file *fi
 	ret = npu_job_lookup_bos(job, usage, file, args, refs);
 	if (ret)
 		goto out_release_job;
-	if (args->out_syncobj) {
-		out_sync = drm_syncobj_find(file, args->out_syncobj);
-		if (!out_sync) {
-			drm_dbg(dev, "submit: no out syncobj %u\n", args->out_syncobj);
-			ret = -ENOENT;
+	ret = npu_out_sync_get(file, &args->out_sync, &out_sync);
+	if (ret)
+		goto out_release_job;
+	/* The device stays powered from here until the job is freed. */
+	ret = npu_pm_job_get(ndev);
+	if (ret)
+		goto out_release_job;
+	job->pm_ref = true;
+
+	if (!(args->flags & DRM_NPU_SUBMIT_NO_RESULT)) {
+		ret = npu_results_add(&fpriv->results, job->result, &id);
+		if (ret) {
+			if (ret == -EBUSY)
+				drm_dbg(dev, "submit: %u results are waiting to be collected\n",
+					fpriv->results.max);
 			goto out_release_job;
 		}
-	}
-
-	ret = npu_results_add(&fpriv->results, job->result, &id);
-	if (ret) {
-		if (ret == -EBUSY)
-			drm_dbg(dev, "submit: %u results are waiting to be collected\n",
-				fpriv->results.max);
-		goto out_release_job;
 	}
 	ret = drm_sched_job_init(&job->base, &fpriv->entity, 1, fpriv, file->client_id);
 	if (ret)
 		goto out_remove_result;
-	for (i = 0; i < args->in_syncobj_count; i++) {
-		ret = drm_sched_job_add_syncobj_dependency(&job->base, file, in_handles[i], 0);
-		if (ret) {
-			drm_dbg(dev, "submit: in syncobj %u: %d\n", in_handles[i], ret);
-			goto out_cleanup_job;
-		}
-	}
+	ret = npu_job_add_in_syncs(job, file, in_syncs, args->in_sync_count);
+	if (ret)
+		goto out_cleanup_job;
 
 	ret = drm_gem_lock_reservations(job->bos, job->bo_count, &ctx);
 	if (ret)
@@ -778,12 +886,11 @@ int npu_ioctl_submit_job(struct drm_device *dev, void *data, struct drm_file *fi
 	atomic64_inc(&ndev->jobs_submitted);
 	drm_sched_entity_push_job(&job->base);
 
-	if (out_sync)
-		drm_syncobj_replace_fence(out_sync, finished);
+	npu_out_sync_signal(&out_sync, finished);
 	dma_fence_put(finished);
 	args->job_id = id;
 	ret = 0;
-	goto out_put_syncobj;
+	goto out_put_sync;
 
 out_unlock:
 	drm_gem_unlock_reservations(job->bos, job->bo_count, &ctx);
@@ -793,13 +900,12 @@ out_remove_result:
 	npu_results_remove(&fpriv->results, id, job->result);
 out_release_job:
 	npu_job_release(job);
-out_put_syncobj:
-	if (out_sync)
-		drm_syncobj_put(out_sync);
+out_put_sync:
+	npu_out_sync_put(&out_sync);
 	kvfree(usage);
 out_free_arrays:
-	if (!IS_ERR(in_handles))
-		kvfree(in_handles);
+	if (!IS_ERR(in_syncs))
+		kvfree(in_syncs);
 	if (!IS_ERR(refs))
 		kvfree(refs);
 	drm_dev_exit(idx);

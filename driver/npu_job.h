@@ -49,6 +49,7 @@ struct npu_job {
 	u32 slot;
 	u32 tdr_fence;			/* fence word at push or last timeout */
 	struct list_head link;		/* npu_device.inflight */
+	bool pm_ref;			/* holds a runtime PM reference */
 };
 
 static inline struct npu_job *to_npu_job(struct drm_sched_job *sched_job)
@@ -85,6 +86,7 @@ bool npu_results_remove(struct npu_results *r, u64 id, struct npu_result *res);
 
 /* Ioctl argument checks (pure, tested by KUnit). */
 int npu_check_submit_args(const struct drm_npu_submit *args);
+int npu_check_syncs(const struct drm_npu_sync *syncs, u32 count);
 int npu_check_bo_refs(const struct drm_npu_bo_ref *refs, u32 count);
 int npu_check_cmd_range(u32 offset, u32 size, u64 bo_size);
 int npu_check_wait_args(const struct drm_npu_wait *args);

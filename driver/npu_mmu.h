@@ -62,6 +62,7 @@ struct npu_vm {
 	struct drm_mm mm;
 	struct npu_pt pt;
 	u32 ctx;		/* hardware context, 1 .. num_contexts - 1 */
+	atomic_t guilty_resets;	/* device resets this file's jobs caused */
 	bool bound;		/* root programmed; under ndev->ctx_lock */
 };
 

@@ -51,6 +51,13 @@ enum drm_npu_param {
 	DRM_NPU_PARAM_MAX_BOS = 11,	/* BOs per submit */
 	DRM_NPU_PARAM_VA_START = 12,	/* first device VA handed out */
 	DRM_NPU_PARAM_VA_END = 13,	/* one past the last */
+	/*
+	 * A file whose jobs caused this many device resets (timeouts,
+	 * firmware crashes) is banned: its later submits fail with -EIO.
+	 * 0: never.  Faults that end only the job (MMU faults, bad
+	 * commands) do not count.
+	 */
+	DRM_NPU_PARAM_BAN_RESETS = 14,
 	DRM_NPU_PARAM_COUNT
 };
 
@@ -65,9 +72,10 @@ struct drm_npu_query {
 
 /*
  * Create a GEM shmem BO and map it into the calling file's device
- * address space.  size is rounded up to 4 KiB; at most 1 GiB.  A BO
- * imported from another file is not mapped in this one: BO_INFO
- * reports va 0 and SUBMIT refuses it (-EINVAL).
+ * address space.  size is rounded up to 4 KiB; at most 1 GiB.  Every
+ * file that holds a handle to a BO has it mapped in its own address
+ * space: a BO imported through PRIME gets a VA in the importing file
+ * (BO_INFO reports it), with the flags it was created with.
  */
 struct drm_npu_bo_create {
 	__u64 size;		/* in */
@@ -99,24 +107,44 @@ struct drm_npu_bo_ref {
 };
 
 /*
+ * A syncobj to wait for or signal: a binary syncobj with point 0, or a
+ * point on a timeline syncobj.
+ */
+struct drm_npu_sync {
+	__u32 handle;
+	__u32 pad;		/* must be zero */
+	__u64 point;
+};
+
+/*
+ * The job keeps no result: job_id is 0 and DRM_IOCTL_NPU_WAIT cannot
+ * name it; wait through out_sync or DRM_NPU_WAIT_BO.  For clients that
+ * synchronise through syncobjs only, which would otherwise have to
+ * collect every result.
+ */
+#define DRM_NPU_SUBMIT_NO_RESULT	(1u << 0)
+
+/*
  * Queue a job: cmd_size bytes of command stream at cmd_offset in BO
  * cmd_handle (4-byte aligned).  bos lists every other BO the stream
- * touches; a job can reach only BOs of its own file.  The job waits for
- * every syncobj in in_syncobjs and, when out_syncobj is non-zero,
- * replaces that syncobj's fence with the job's.
+ * touches; a job can reach only BOs mapped in its own file.  The job
+ * waits for every fence in in_syncs and for the earlier users of its
+ * BOs (a writer waits for readers and writers, a reader for writers).
+ * When out_sync.handle is non-zero the job's fence replaces that
+ * binary syncobj's fence (point 0) or is added at out_sync.point of a
+ * timeline syncobj.  -EIO: the file is banned (DRM_NPU_PARAM_BAN_RESETS).
  */
 struct drm_npu_submit {
 	__u32 cmd_handle;
 	__u32 cmd_offset;
 	__u32 cmd_size;
-	__u32 flags;		/* must be zero */
+	__u32 flags;		/* DRM_NPU_SUBMIT_* */
 	__u64 bos;		/* pointer to struct drm_npu_bo_ref[bo_count] */
 	__u32 bo_count;
-	__u32 in_syncobj_count;
-	__u64 in_syncobjs;	/* pointer to __u32 handles[in_syncobj_count] */
-	__u32 out_syncobj;	/* 0: none */
-	__u32 pad;		/* must be zero */
-	__u64 job_id;		/* out: for DRM_IOCTL_NPU_WAIT */
+	__u32 in_sync_count;
+	__u64 in_syncs;		/* pointer to struct drm_npu_sync[in_sync_count] */
+	struct drm_npu_sync out_sync;	/* handle 0: none */
+	__u64 job_id;		/* out: for DRM_IOCTL_NPU_WAIT, 0 with NO_RESULT */
 };
 
 /* Per-job device counters, in the order of the hardware's job record. */

@@ -64,9 +64,9 @@ static int b_do_submit(const struct bctx *b, struct drm_npu_submit *s)
 	}
 
 SUBMIT_CASE(submit_valid, (void)0)
-SUBMIT_CASE(submit_flags, s.flags = 1)
+SUBMIT_CASE(submit_flags, s.flags = 2)
 SUBMIT_CASE(submit_flags_high, s.flags = 0x80000000u)
-SUBMIT_CASE(submit_pad, s.pad = 1)
+SUBMIT_CASE(submit_out_sync_pad, (s.out_sync.handle = 1, s.out_sync.pad = 1))
 SUBMIT_CASE(submit_cmd_handle, s.cmd_handle = BAD_HANDLE)
 SUBMIT_CASE(submit_cmd_handle_zero, s.cmd_handle = 0)
 SUBMIT_CASE(submit_offset_unaligned, s.cmd_offset = 2)
@@ -82,20 +82,31 @@ SUBMIT_CASE(submit_bo_count_huge, s.bo_count = 0xffffffffu)
 SUBMIT_CASE(submit_bo_handle, b_ref.handle = BAD_HANDLE)
 SUBMIT_CASE(submit_bo_flags_zero, b_ref.flags = 0)
 SUBMIT_CASE(submit_bo_flags_unknown, b_ref.flags = DRM_NPU_BO_READ | (1u << 7))
-SUBMIT_CASE(submit_in_syncobjs_efault, (s.in_syncobj_count = 1, s.in_syncobjs = BAD_PTR))
-SUBMIT_CASE(submit_in_syncobj_count_huge,
-	    (s.in_syncobj_count = 0xffffffffu, s.in_syncobjs = (uint64_t)(uintptr_t)&b_ref))
-SUBMIT_CASE(submit_out_syncobj, s.out_syncobj = BAD_HANDLE)
+SUBMIT_CASE(submit_in_syncs_efault, (s.in_sync_count = 1, s.in_syncs = BAD_PTR))
+SUBMIT_CASE(submit_in_sync_count_huge,
+	    (s.in_sync_count = 0xffffffffu, s.in_syncs = (uint64_t)(uintptr_t)&b_ref))
+SUBMIT_CASE(submit_out_syncobj, s.out_sync.handle = BAD_HANDLE)
+SUBMIT_CASE(submit_out_timeline_syncobj, (s.out_sync.handle = BAD_HANDLE, s.out_sync.point = 5))
 
-static int submit_in_syncobj_handle(const struct bctx *b)
+static int submit_in_sync(const struct bctx *b, uint32_t handle, uint32_t pad)
 {
+	struct drm_npu_sync in = { .handle = handle, .pad = pad };
 	struct drm_npu_submit s;
-	uint32_t h = BAD_HANDLE;
 
 	b_submit_ok(b, &s);
-	s.in_syncobj_count = 1;
-	s.in_syncobjs = (uint64_t)(uintptr_t)&h;
+	s.in_sync_count = 1;
+	s.in_syncs = (uint64_t)(uintptr_t)&in;
 	return b_do_submit(b, &s);
+}
+
+static int submit_in_sync_handle(const struct bctx *b)
+{
+	return submit_in_sync(b, BAD_HANDLE, 0);
+}
+
+static int submit_in_sync_pad(const struct bctx *b)
+{
+	return submit_in_sync(b, BAD_HANDLE, 1);
 }
 
 /* One more BO than the driver takes, every ref valid. */
@@ -293,7 +304,6 @@ static const struct {
 	{ "submit-valid", submit_valid, WANT(0) },
 	{ "submit-flags", submit_flags, WANT(E(EINVAL)) },
 	{ "submit-flags-high", submit_flags_high, WANT(E(EINVAL)) },
-	{ "submit-pad", submit_pad, WANT(E(EINVAL)) },
 	{ "submit-bad-cmd-handle", submit_cmd_handle, WANT(E(ENOENT)) },
 	{ "submit-cmd-handle-zero", submit_cmd_handle_zero, WANT(E(ENOENT)) },
 	{ "submit-cmd-offset-unaligned", submit_offset_unaligned, WANT(E(EINVAL)) },
@@ -311,10 +321,13 @@ static const struct {
 	{ "submit-bo-bad-handle", submit_bo_handle, WANT(E(ENOENT)) },
 	{ "submit-bo-flags-zero", submit_bo_flags_zero, WANT(E(EINVAL)) },
 	{ "submit-bo-flags-unknown", submit_bo_flags_unknown, WANT(E(EINVAL)) },
-	{ "submit-in-syncobjs-efault", submit_in_syncobjs_efault, WANT(E(EFAULT)) },
-	{ "submit-in-syncobj-count-huge", submit_in_syncobj_count_huge, WANT(E(EINVAL), E(E2BIG)) },
-	{ "submit-in-syncobj-bad-handle", submit_in_syncobj_handle, WANT(E(ENOENT)) },
+	{ "submit-in-syncs-efault", submit_in_syncs_efault, WANT(E(EFAULT)) },
+	{ "submit-in-sync-count-huge", submit_in_sync_count_huge, WANT(E(EINVAL), E(E2BIG)) },
+	{ "submit-in-sync-bad-handle", submit_in_sync_handle, WANT(E(ENOENT)) },
+	{ "submit-in-sync-pad", submit_in_sync_pad, WANT(E(EINVAL)) },
 	{ "submit-out-syncobj-bad-handle", submit_out_syncobj, WANT(E(ENOENT)) },
+	{ "submit-out-timeline-bad-handle", submit_out_timeline_syncobj, WANT(E(ENOENT)) },
+	{ "submit-out-sync-pad", submit_out_sync_pad, WANT(E(EINVAL)) },
 	{ "wait-type", wait_type, WANT(E(EINVAL)) },
 	{ "wait-pad", wait_pad, WANT(E(EINVAL)) },
 	{ "wait-job-with-handle", wait_job_with_handle, WANT(E(EINVAL)) },

@@ -150,6 +150,17 @@ static uint64_t fz_size(uint32_t *s)
 	return 1 + r32(s) % (256u << 10);
 }
 
+/* A syncobj of the campaign's (binary or timeline point) or a random one. */
+static void fz_sync(struct fz_ictx *c, struct drm_npu_sync *sync)
+{
+	uint32_t *s = &c->seed;
+
+	sync->handle = chance(s, 1, 2) && c->nsync ? c->syncobjs[r32(s) % c->nsync] :
+						    r32(s) % 16;
+	sync->pad = chance(s, 1, 10) ? r32(s) : 0;
+	sync->point = chance(s, 1, 2) ? 0 : (chance(s, 3, 4) ? r32(s) % 8 : r64(s));
+}
+
 static uint32_t fz_flags(uint32_t *s)
 {
 	switch (r32(s) % 4) {
@@ -301,7 +312,7 @@ static unsigned long fz_npu_struct(struct fz_ictx *c, void *arg)
 	case 4: {
 		struct drm_npu_submit *sb = arg;
 		struct drm_npu_bo_ref *refs = (void *)(c->scratch + 32768);
-		uint32_t *handles = (void *)(c->scratch + 49152);
+		struct drm_npu_sync *syncs = (void *)(c->scratch + 49152);
 		uint32_t i, count;
 
 		memset(sb, 0, sizeof(*sb));
@@ -309,7 +320,6 @@ static unsigned long fz_npu_struct(struct fz_ictx *c, void *arg)
 		sb->cmd_offset = chance(s, 3, 4) ? (r32(s) % 16) * 4 : r32(s);
 		sb->cmd_size = chance(s, 3, 4) ? (r32(s) % 64) * 4 : r32(s);
 		sb->flags = chance(s, 1, 10) ? fz_flags(s) : 0;
-		sb->pad = chance(s, 1, 10) ? r32(s) : 0;
 		count = chance(s, 3, 4) ? r32(s) % 6 : (chance(s, 1, 2) ? r32(s) % 300 : r32(s));
 		sb->bo_count = count;
 		if (chance(s, 3, 4) && count <= 256) {
@@ -323,19 +333,18 @@ static unsigned long fz_npu_struct(struct fz_ictx *c, void *arg)
 		}
 		if (chance(s, 1, 4)) {
 			count = chance(s, 3, 4) ? r32(s) % 4 : r32(s) % 100;
-			sb->in_syncobj_count = count;
+			sb->in_sync_count = count;
 			if (chance(s, 2, 3) && count <= 64) {
 				for (i = 0; i < count; i++)
-					handles[i] = chance(s, 1, 2) && c->nsync ?
-						     c->syncobjs[r32(s) % c->nsync] : r32(s) % 16;
-				sb->in_syncobjs = (uint64_t)(uintptr_t)handles;
+					fz_sync(c, &syncs[i]);
+				sb->in_syncs = (uint64_t)(uintptr_t)syncs;
 			} else {
-				sb->in_syncobjs = fz_ptr(c, (size_t)(count ? count : 1) * 4);
+				sb->in_syncs = fz_ptr(c, (size_t)(count ? count : 1) *
+							 sizeof(*syncs));
 			}
 		}
 		if (chance(s, 1, 4))
-			sb->out_syncobj = chance(s, 1, 2) && c->nsync ?
-					  c->syncobjs[r32(s) % c->nsync] : r32(s) % 16;
+			fz_sync(c, &sb->out_sync);
 		return DRM_IOCTL_NPU_SUBMIT;
 	}
 	default: {
