@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The guest test programs' common part: see guest.h. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -462,6 +463,11 @@ int gt_module_unload(void)
 
 int gt_module_load(void)
 {
+	return gt_module_load_params("");
+}
+
+int gt_module_load_params(const char *params)
+{
 	char path[256];
 	int fd, ret;
 
@@ -471,7 +477,7 @@ int gt_module_load(void)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
 	close(fd);
 	return ret;
 }
@@ -479,6 +485,34 @@ int gt_module_load(void)
 int gt_module_loaded(void)
 {
 	return gt_exists("/sys/module/npu");
+}
+
+const char *gt_debugfs_dir(char *buf, size_t len)
+{
+	static const char *const roots[] = { "/sys/kernel/debug/accel", "/sys/kernel/debug/dri" };
+	char path[600];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		DIR *d = opendir(roots[i]);
+		struct dirent *e;
+
+		if (!d)
+			continue;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/bos", roots[i], e->d_name);
+			if (gt_exists(path)) {
+				path[strlen(path) - 4] = '\0';
+				snprintf(buf, len, "%.*s", (int)(len - 1), path);
+				closedir(d);
+				return buf;
+			}
+		}
+		closedir(d);
+	}
+	return NULL;
 }
 
 /* --- jobs through libnpu ------------------------------------------- */

@@ -105,8 +105,12 @@ const char *gt_errno_name(int err);
 int gt_module_unload(void);
 /* insmod npu.ko; 0 or -errno. */
 int gt_module_load(void);
+/* insmod npu.ko with module parameters ("a=1 b=2"); 0 or -errno. */
+int gt_module_load_params(const char *params);
 /* Is module npu loaded (/sys/module/npu)? */
 int gt_module_loaded(void);
+/* The npu device's debugfs directory (holds "bos") into buf, or NULL. */
+const char *gt_debugfs_dir(char *buf, size_t len);
 
 /* --- jobs through libnpu ------------------------------------------- */
 
@@ -161,6 +165,48 @@ int gt_conv_encode(struct gt_dev *t, const struct gt_conv *cc, uint32_t base);
 /* Index of the first differing byte, or -1. */
 long gt_first_diff(const uint8_t *a, const uint8_t *b, size_t n);
 
+/* --- raw clients (client.c) ---------------------------------------- */
+
+/* One open file with a data BO (read/write), a command BO and an encoder. */
+struct gt_client {
+	int fd;
+	uint32_t sram;
+	uint32_t data, cmd;		/* handles */
+	uint64_t data_va, cmd_va;
+	uint8_t *mem, *cmdmap;		/* mappings of data and cmd */
+	uint32_t data_size;
+	uint32_t cmd_at;		/* where the next stream is staged */
+	struct npu_cs *cs;
+};
+
+#define GT_MAX_EXTRA_BOS	4
+
+/* What a submit adds to "the encoded stream over the data BO". */
+struct gt_submit_opts {
+	struct drm_npu_bo_ref extra[GT_MAX_EXTRA_BOS];
+	uint32_t extra_count;
+	const struct drm_npu_sync *in;
+	uint32_t in_count;
+	struct drm_npu_sync out;
+	uint32_t flags;			/* DRM_NPU_SUBMIT_* */
+};
+
+/* 0 or -errno; on failure everything is released. */
+int gt_client_open(struct gt_client *c, uint32_t data_size);
+void gt_client_close(struct gt_client *c);
+/* Copy the encoded stream into the command BO (then reset the encoder). */
+int gt_client_stage(struct gt_client *c, uint32_t *offset, uint32_t *size);
+/* Stage and submit the encoded stream; o may be NULL.  0 or -errno. */
+int gt_client_submit(struct gt_client *c, const struct gt_submit_opts *o, uint64_t *job_id);
+/* Wait for a job with GT_JOB_TIMEOUT_MS; the ioctl's 0 or -errno. */
+int gt_client_wait(struct gt_client *c, uint64_t job_id, struct drm_npu_wait *w);
+/* Encode a job that keeps the DMA engine busy for about rounds x 256 MiB of copies. */
+int gt_client_long_job(struct gt_client *c, uint32_t rounds);
+
+int gt_syncobj_create(int fd, uint32_t *handle);
+/* Wait for a point (0: binary) to be submitted and signalled; 0 or -errno. */
+int gt_syncobj_wait(int fd, uint32_t handle, uint64_t point, uint32_t timeout_ms);
+
 /* --- suites -------------------------------------------------------- */
 
 int suite_probe(void);
@@ -172,6 +218,9 @@ int suite_wait(void);
 int suite_badargs(void);
 int suite_fuzz(void);
 int suite_reload(void);
+int suite_share(void);
+int suite_isolation(void);
+int suite_pm(void);
 int suite_nofw(void);
 
 #endif /* NPU_GUEST_H */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * npu-guest-test SUITE... - run guest suites; exits 1 if a check failed.
- * Suites: probe query bo jobs multiproc wait badargs fuzz reload nofw.
+ * Suites: probe query bo jobs multiproc wait badargs share isolation pm
+ * fuzz
+ * reload nofw.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,9 @@ static const struct {
 	{ "wait", suite_wait },
 	{ "badargs", suite_badargs },
 	{ "fuzz", suite_fuzz },
+	{ "share", suite_share },
+	{ "isolation", suite_isolation },
+	{ "pm", suite_pm },
 	{ "reload", suite_reload },
 	{ "nofw", suite_nofw },
 };

@@ -12,7 +12,6 @@
  * line replays a run (npuguest.fuzz_ioctls= and npuguest.fuzz_streams=
  * change the counts).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -1021,34 +1020,6 @@ static void fz_reap(struct fz_child *c, unsigned int n)
 	}
 }
 
-static const char *fz_debugfs_dir(char *buf, size_t len)
-{
-	char path[600];
-	static const char *const roots[] = { "/sys/kernel/debug/accel", "/sys/kernel/debug/dri" };
-	unsigned int i;
-
-	for (i = 0; i < 2; i++) {
-		DIR *d = opendir(roots[i]);
-		struct dirent *e;
-
-		if (!d)
-			continue;
-		while ((e = readdir(d))) {
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s/bos", roots[i], e->d_name);
-			if (gt_exists(path)) {
-				path[strlen(path) - 4] = '\0';
-				snprintf(buf, len, "%.*s", (int)(len - 1), path);
-				closedir(d);
-				return buf;
-			}
-		}
-		closedir(d);
-	}
-	return NULL;
-}
-
 /* Live BOs and jobs on the ring from debugfs; 0 or -errno. */
 static int fz_debugfs_counts(const char *dir, long *bos, long *inflight, char *jobs, size_t len)
 {
@@ -1166,7 +1137,7 @@ int suite_fuzz(void)
 	gt_info("fuzz seed=%u ioctls=%u streams=%u", seed, nioctls, nstreams);
 	if (chmod(GT_ACCEL_NODE, 0666))
 		gt_info("fuzz: chmod %s: %s", GT_ACCEL_NODE, gt_errno_name(errno));
-	dir = fz_debugfs_dir(dirbuf, sizeof(dirbuf));
+	dir = gt_debugfs_dir(dirbuf, sizeof(dirbuf));
 	if (dir && fz_debugfs_counts(dir, &base_bos, &inflight, jobs, sizeof(jobs)))
 		base_bos = -1;
 
