@@ -107,6 +107,7 @@ static int drm_status(int err)
 	case -ETIME:
 		return NPU_E_TIMEOUT;
 	case -ETIMEDOUT:
+		return NPU_E_HANG;
 	case -EIO:
 	case -ECANCELED:
 	case -ENODEV:
@@ -314,6 +315,9 @@ static int drm_submit(struct npu_device *dev, const struct npu_job *job, uint64_
 	submit.bo_count = n;
 	ret = drm_npu_ioctl(drm->fd, DRM_IOCTL_NPU_SUBMIT, &submit);
 	free(refs);
+	if (ret == -EIO)
+		return npu_fail(NPU_E_DEVICE,
+				"job submission failed: this file caused too many device resets and is banned, or the device failed");
 	if (ret)
 		return npu_fail(drm_status(ret), "job submission failed: %s", strerror(-ret));
 	*id = submit.job_id;
@@ -347,7 +351,7 @@ static int drm_wait(struct npu_device *dev, uint64_t id, uint32_t timeout_ms,
 		return npu_fail(NPU_E_TIMEOUT, "job %llu did not finish in %u ms",
 				(unsigned long long)id, timeout_ms);
 	case -ETIMEDOUT:
-		return npu_fail(NPU_E_DEVICE, "job %llu hung; the driver reset the device",
+		return npu_fail(NPU_E_HANG, "job %llu hung; the driver reset the device",
 				(unsigned long long)id);
 	case -EIO:
 		return npu_fail(NPU_E_DEVICE, "job %llu failed: device failure",

@@ -31,6 +31,8 @@ const char *npu_strerror(int status)
 		return "device failed or was reset";
 	case NPU_E_NOENT:
 		return "no such object";
+	case NPU_E_HANG:
+		return "job hung; the device was reset";
 	default:
 		return "unknown error";
 	}

@@ -197,7 +197,7 @@ static int sim_run_until(struct sim_device *sim, bool (*done)(struct sim_device 
 			return npu_fail(NPU_E_TIMEOUT, "device did not finish in %u ms", timeout_ms);
 	}
 	if (status & NPU_STATUS_HUNG)
-		return npu_fail(NPU_E_DEVICE, "device hung: an engine stopped answering");
+		return npu_fail(NPU_E_HANG, "device hung: an engine stopped answering");
 	return sim_trap_error(sim, NPU_E_DEVICE);
 }
 

@@ -611,7 +611,7 @@ struct fz_sctx {
 	uint8_t *cmd_map, *data_map;
 	struct npu_cs *cs;
 	uint32_t sram;
-	unsigned long submitted, refused, done_ok, done_err, timed_out, slow;
+	unsigned long submitted, refused, done_ok, done_err, timed_out, slow, banned;
 	unsigned long status[16];
 };
 
@@ -831,43 +831,71 @@ static const char *fz_check_copy(struct fz_sctx *x)
 	return NULL;
 }
 
+static void fz_stream_close(struct fz_sctx *x)
+{
+	if (x->cmd_map)
+		munmap(x->cmd_map, FZ_CMD_SIZE);
+	if (x->data_map)
+		munmap(x->data_map, FZ_DATA_SIZE);
+	npu_cs_destroy(x->cs);
+	close(x->fd);
+	x->cmd_map = x->data_map = NULL;
+	x->cs = NULL;
+	x->fd = -1;
+}
+
+/* A file with the campaign's BOs; 0, or the child's exit status. */
+static int fz_stream_open(struct fz_sctx *x)
+{
+	uint64_t sram = 0;
+	int ret;
+
+	x->fd = gt_open();
+	if (x->fd < 0) {
+		printf("GUEST-INFO fuzz: child cannot open %s: %s\n", GT_ACCEL_NODE,
+		       gt_errno_name(-x->fd));
+		return 3;
+	}
+	ret = gt_query(x->fd, DRM_NPU_PARAM_SRAM_SIZE, &sram);
+	if (!ret)
+		ret = gt_bo_create(x->fd, FZ_DATA_SIZE, 0, &x->data, &x->data_va);
+	if (!ret)
+		ret = gt_bo_create(x->fd, FZ_CMD_SIZE, DRM_NPU_BO_DEVICE_READONLY, &x->cmd,
+				   &x->cmd_va);
+	if (!ret)
+		ret = gt_bo_create(x->fd, FZ_SMALL_SIZE, 0, &x->small, &x->small_va);
+	if (!ret)
+		ret = gt_bo_create(x->fd, FZ_SMALL_SIZE, DRM_NPU_BO_DEVICE_READONLY, &x->ro,
+				   &x->ro_va);
+	if (ret) {
+		printf("GUEST-INFO fuzz: stream setup: %s\n", gt_errno_name(-ret));
+		return 4;
+	}
+	x->sram = (uint32_t)sram;
+	x->cmd_map = gt_bo_mmap(x->fd, x->cmd, FZ_CMD_SIZE);
+	x->data_map = gt_bo_mmap(x->fd, x->data, FZ_DATA_SIZE);
+	if (!x->cmd_map || !x->data_map || x->sram < 65536 || npu_cs_create(x->sram, &x->cs)) {
+		printf("GUEST-INFO fuzz: stream setup failed\n");
+		return 4;
+	}
+	gt_random_bytes(&x->seed, x->data_map, FZ_DATA_SIZE);
+	return 0;
+}
+
 static int fz_stream_child(uint32_t seed, uint32_t count)
 {
 	struct fz_sctx x;
 	struct drm_npu_bo_ref refs[4];
-	uint64_t ids[FZ_BATCH], sram = 0;
+	uint64_t ids[FZ_BATCH];
 	const char *reason = NULL;
 	uint32_t done = 0, i, n;
 	int ret;
 
 	memset(&x, 0, sizeof(x));
 	x.seed = seed ? seed : 1;
-	x.fd = gt_open();
-	if (x.fd < 0) {
-		printf("GUEST-INFO fuzz: child cannot open %s: %s\n", GT_ACCEL_NODE,
-		       gt_errno_name(-x.fd));
-		return 3;
-	}
-	ret = gt_query(x.fd, DRM_NPU_PARAM_SRAM_SIZE, &sram);
-	if (!ret)
-		ret = gt_bo_create(x.fd, FZ_DATA_SIZE, 0, &x.data, &x.data_va);
-	if (!ret)
-		ret = gt_bo_create(x.fd, FZ_CMD_SIZE, DRM_NPU_BO_DEVICE_READONLY, &x.cmd, &x.cmd_va);
-	if (!ret)
-		ret = gt_bo_create(x.fd, FZ_SMALL_SIZE, 0, &x.small, &x.small_va);
-	if (!ret)
-		ret = gt_bo_create(x.fd, FZ_SMALL_SIZE, DRM_NPU_BO_DEVICE_READONLY, &x.ro, &x.ro_va);
-	if (ret) {
-		printf("GUEST-INFO fuzz: stream setup: %s\n", gt_errno_name(-ret));
-		return 4;
-	}
-	x.sram = (uint32_t)sram;
-	x.cmd_map = gt_bo_mmap(x.fd, x.cmd, FZ_CMD_SIZE);
-	x.data_map = gt_bo_mmap(x.fd, x.data, FZ_DATA_SIZE);
-	if (!x.cmd_map || !x.data_map || x.sram < 65536 || npu_cs_create(x.sram, &x.cs)) {
-		printf("GUEST-INFO fuzz: stream setup failed\n");
-		return 4;
-	}
+	ret = fz_stream_open(&x);
+	if (ret)
+		return ret;
 	gt_random_bytes(&x.seed, x.data_map, FZ_DATA_SIZE);
 
 	while (done < count && !reason) {
@@ -894,6 +922,14 @@ static int fz_stream_child(uint32_t seed, uint32_t count)
 			}
 			ret = gt_submit(x.fd, x.cmd, off, size, refs, chance(&x.seed, 1, 20) ?
 					0 : nrefs, &ids[n]);
+			if (ret == -EIO) {
+				/*
+				 * Banned for the resets its streams caused (the
+				 * driver's policy): go on in a new file.
+				 */
+				x.banned++;
+				break;
+			}
 			if (ret) {
 				if (ret != -EINVAL) {
 					reason = gt_reason("submit of a %u-byte stream: %s", size,
@@ -906,27 +942,34 @@ static int fz_stream_child(uint32_t seed, uint32_t count)
 			x.submitted++;
 			n++;
 		}
+		/* A ban ends the batch early: count only what was tried. */
+		done += i;
 		for (i = 0; i < n; i++) {
 			const char *r = fz_wait(&x, ids[i]);
 
 			if (r && !reason)
 				reason = r;
 		}
-		done += batch;
+		if (ret == -EIO && !reason) {
+			fz_stream_close(&x);
+			ret = fz_stream_open(&x);
+			if (ret)
+				return ret;
+		}
 	}
 	if (!reason)
 		reason = fz_check_copy(&x);
 	printf("GUEST-INFO fuzz.streams: %u streams, %lu submitted, %lu refused at submit, "
-	       "%lu ok, %lu failed (%lu reset after a timeout, %lu past 2 s); statuses:",
-	       done, x.submitted, x.refused, x.done_ok, x.done_err, x.timed_out, x.slow);
+	       "%lu ok, %lu failed (%lu reset after a timeout, %lu past 2 s), %lu files banned; "
+	       "statuses:", done, x.submitted, x.refused, x.done_ok, x.done_err, x.timed_out,
+	       x.slow, x.banned);
 	for (i = 0; i < 16; i++)
 		if (x.status[i])
 			printf(" %u=%lu", i, x.status[i]);
 	printf("\n");
 	if (reason)
 		printf("GUEST-INFO fuzz.streams: %s\n", reason);
-	npu_cs_destroy(x.cs);
-	close(x.fd);
+	fz_stream_close(&x);
 	return reason ? 1 : 0;
 }
 

@@ -25,6 +25,7 @@ enum npu_status {
 	NPU_E_BUSY = -10,	/* resource in use or queue full */
 	NPU_E_DEVICE = -11,	/* device failed or was reset */
 	NPU_E_NOENT = -12,	/* no such object */
+	NPU_E_HANG = -13,	/* job hung; the device was reset */
 };
 
 /* Message for an enum npu_status (or 0); never NULL. */
