@@ -261,20 +261,22 @@ static void npu_submit_args_test(struct kunit *test)
 		struct drm_npu_submit args;
 		int ret;
 	} cases[] = {
-		{ "valid", { .cmd_size = 64, .bo_count = 2, .in_syncobj_count = 1 }, 0 },
+		{ "valid", { .cmd_size = 64, .bo_count = 2, .in_sync_count = 1 }, 0 },
 		{ "empty stream", { .cmd_size = 0 }, 0 },
 		{ "largest", { .cmd_size = NPU_MAX_CMD_BYTES, .bo_count = NPU_MAX_BOS,
-			       .in_syncobj_count = NPU_MAX_IN_SYNCOBJS }, 0 },
-		{ "pad", { .cmd_size = 64, .pad = 1 }, -EINVAL },
-		{ "flags", { .cmd_size = 64, .flags = 1 }, -EINVAL },
+			       .in_sync_count = NPU_MAX_IN_SYNCS }, 0 },
+		{ "no result", { .cmd_size = 64, .flags = DRM_NPU_SUBMIT_NO_RESULT }, 0 },
+		{ "out sync pad", { .cmd_size = 64, .out_sync = { .handle = 1, .pad = 1 } },
+		  -EINVAL },
+		{ "flags", { .cmd_size = 64, .flags = 2 }, -EINVAL },
 		{ "high flag", { .cmd_size = 64, .flags = 0x80000000u }, -EINVAL },
 		{ "too many BOs", { .cmd_size = 64, .bo_count = NPU_MAX_BOS + 1 }, -EINVAL },
-		{ "too many syncobjs", { .cmd_size = 64,
-					 .in_syncobj_count = NPU_MAX_IN_SYNCOBJS + 1 }, -EINVAL },
+		{ "too many syncs", { .cmd_size = 64, .in_sync_count = NPU_MAX_IN_SYNCS + 1 },
+		  -EINVAL },
 		{ "stream too long", { .cmd_size = NPU_MAX_CMD_BYTES + 4 }, -EINVAL },
 		{ "offset misaligned", { .cmd_offset = 2, .cmd_size = 64 }, -EINVAL },
 		{ "size misaligned", { .cmd_size = 62 }, -EINVAL },
-		{ "huge counts", { .bo_count = ~0u, .in_syncobj_count = ~0u }, -EINVAL },
+		{ "huge counts", { .bo_count = ~0u, .in_sync_count = ~0u }, -EINVAL },
 	};
 	unsigned int i;
 
