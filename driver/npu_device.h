@@ -197,5 +197,7 @@ static inline u64 npu_read64(struct npu_device *ndev, u32 lo)
 /* npu_drv.c */
 int npu_query_value(const struct npu_caps *caps, u32 param, u64 *value);
 int npu_check_query_args(const struct drm_npu_query *args);
+/* May an accel file issue ioctl cmd?  Pure; non-static for KUnit. */
+bool npu_ioctl_allowed(unsigned int cmd);
 
 #endif /* NPU_DEVICE_H */

@@ -172,7 +172,7 @@ static const struct drm_ioctl_desc npu_ioctls[] = {
  * a render node may use, and refuse the rest the way a render node
  * does.  drm_ioctl() looks at the number alone, so do we.
  */
-static bool npu_ioctl_allowed(unsigned int cmd)
+bool npu_ioctl_allowed(unsigned int cmd)
 {
 	unsigned int nr = DRM_IOCTL_NR(cmd);
 
