@@ -165,7 +165,8 @@ int npu_check_submit_args(const struct drm_npu_submit *args)
 {
 	if (args->flags & ~DRM_NPU_SUBMIT_NO_RESULT)
 		return -EINVAL;
-	if (npu_check_syncs(&args->out_sync, 1))
+	/* A point names a timeline syncobj: without a handle it is a mistake. */
+	if (npu_check_syncs(&args->out_sync, 1) || (!args->out_sync.handle && args->out_sync.point))
 		return -EINVAL;
 	if (args->bo_count > NPU_MAX_BOS || args->in_sync_count > NPU_MAX_IN_SYNCS)
 		return -EINVAL;

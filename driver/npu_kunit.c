@@ -950,7 +950,7 @@ static const struct npu_submit_case npu_submit_cases[] = {
 	{ "job_id (an output) set on input", { .job_id = U64_MAX }, 0 },
 	{ "cmd_handle 0 (looked up later)", { .cmd_handle = 0, .cmd_size = 64 }, 0 },
 	{ "cmd_handle U32_MAX (looked up later)", { .cmd_handle = U32_MAX, .cmd_size = 64 }, 0 },
-	{ "out_sync point without a handle", { .out_sync = { .point = 5 } }, 0 },
+	{ "out_sync point without a handle", { .out_sync = { .point = 5 } }, -EINVAL },
 	{ "out_sync handle and point at their maximum",
 	  { .out_sync = { .handle = U32_MAX, .point = U64_MAX } }, 0 },
 };
