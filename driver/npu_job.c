@@ -33,6 +33,7 @@
 #include "npu_irq.h"
 #include "npu_job.h"
 #include "npu_mmu.h"
+#include "npu_trace.h"
 
 static_assert((int)DRM_NPU_COUNTERS == (int)NPU_PERF_JOBS);
 static_assert(sizeof(((struct drm_npu_wait *)0)->counters) ==
@@ -280,6 +281,7 @@ static int npu_ring_push(struct npu_device *ndev, struct npu_job *job)
 	/* writel() orders the descriptor before TAIL; DOORBELL starts the job. */
 	npu_write(ndev, NPU_REG_RING_TAIL, ndev->ring_tail);
 	npu_write(ndev, NPU_REG_RING_DOORBELL, 1);
+	trace_npu_run(job);
 	return 0;
 }
 
@@ -316,6 +318,7 @@ static void npu_job_complete(struct npu_device *ndev)
 		if (!npu_seqno_passed(fence, job->hw_seqno))
 			break;
 		npu_job_take_result(ndev, job);
+		trace_npu_complete(job);
 		list_del_init(&job->link);
 		ndev->inflight_count--;
 		atomic64_inc(&ndev->jobs_completed);
@@ -394,6 +397,7 @@ static void npu_reset(struct npu_device *ndev, struct dma_fence *guilty, int err
 		dev_info(ndev->drm.dev, "reset done, firmware ready\n");
 	}
 	atomic_inc(&ndev->reset_count);
+	trace_npu_reset(ndev, reason, atomic_read(&ndev->reset_count), ret);
 
 	/* Already signalled (guilty) jobs complete with their error. */
 	drm_sched_resubmit_jobs(&ndev->sched);
@@ -776,6 +780,7 @@ int npu_ioctl_submit_job(struct drm_device *dev, void *data, struct drm_file *fi
 	 */
 	drm_gem_unlock_reservations(job->bos, job->bo_count, &ctx);
 	atomic64_inc(&ndev->jobs_submitted);
+	trace_npu_submit(job, id);
 	drm_sched_entity_push_job(&job->base);
 
 	if (out_sync)
