@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * debugfs: registers, firmware state, live BOs, jobs on the ring,
+ * debugfs: registers, firmware state and log, live BOs, jobs on the ring,
  * counters, and a "reset" file that resets the device on demand
  * (recovery tests).
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
@@ -14,6 +15,7 @@
 
 #include "npu_debugfs.h"
 #include "npu_device.h"
+#include "npu_fw.h"
 #include "npu_fw_image.h"
 #include "npu_gem.h"
 #include "npu_job.h"
@@ -128,6 +130,23 @@ static int npu_debugfs_fw_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
+/* The firmware log as the device holds it (the newest 4 KiB). */
+static int npu_debugfs_fw_log_show(struct seq_file *m, void *unused)
+{
+	struct npu_device *ndev = npu_seq_to_ndev(m);
+	ssize_t len;
+	char *buf;
+
+	buf = kmalloc(NPU_FW_LOG_BYTES, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	len = npu_fw_log_read(ndev, buf, NPU_FW_LOG_BYTES);
+	if (len > 0)
+		seq_write(m, buf, len);
+	kfree(buf);
+	return len < 0 ? len : 0;
+}
+
 static int npu_debugfs_bos_show(struct seq_file *m, void *unused)
 {
 	struct npu_device *ndev = npu_seq_to_ndev(m);
@@ -195,6 +214,7 @@ static const struct file_operations npu_debugfs_reset_fops = {
 static const struct drm_debugfs_info npu_debugfs_list[] = {
 	{ "regs", npu_debugfs_regs_show },
 	{ "fw", npu_debugfs_fw_show },
+	{ "fw_log", npu_debugfs_fw_log_show },
 	{ "bos", npu_debugfs_bos_show },
 	{ "jobs", npu_debugfs_jobs_show },
 	{ "resets", npu_debugfs_resets_show },

@@ -150,6 +150,9 @@ struct npu_device {
 	/* Live BOs for debugfs: bo_lock protects bo_list. */
 	struct mutex bo_lock;
 	struct list_head bo_list;
+
+	/* Serialises firmware log readers: FW_LOG_INDEX is device state. */
+	struct mutex fw_log_lock;
 };
 
 /* Per open file: its own address space, MMU context, queue and results. */

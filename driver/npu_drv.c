@@ -324,6 +324,9 @@ static int npu_device_init(struct npu_device *ndev, struct pci_dev *pdev)
 	ret = drmm_mutex_init(&ndev->drm, &ndev->bo_lock);
 	if (ret)
 		return ret;
+	ret = drmm_mutex_init(&ndev->drm, &ndev->fw_log_lock);
+	if (ret)
+		return ret;
 	return drmm_mutex_init(&ndev->drm, &ndev->reset_lock);
 }
 
