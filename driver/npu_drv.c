@@ -16,6 +16,7 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
+#include "npu_coredump.h"
 #include "npu_debugfs.h"
 #include "npu_device.h"
 #include "npu_fw.h"
@@ -368,6 +369,9 @@ static int npu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	/* Managed steps: undone by devres/drmm in reverse order. */
 	ret = npu_device_init(ndev, pdev);
+	if (ret)
+		return ret;
+	ret = npu_coredump_init(ndev);
 	if (ret)
 		return ret;
 	ret = npu_pci_init(ndev, pdev);

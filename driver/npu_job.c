@@ -27,6 +27,7 @@
 #include <drm/drm_syncobj.h>
 #include <drm/drm_utils.h>
 
+#include "npu_coredump.h"
 #include "npu_device.h"
 #include "npu_fw.h"
 #include "npu_gem.h"
@@ -380,6 +381,7 @@ static void npu_reset(struct npu_device *ndev, struct dma_fence *guilty, int err
 	if (!drm_dev_enter(&ndev->drm, &idx))
 		return;
 	dev_warn(ndev->drm.dev, "%s: resetting the device\n", reason);
+	npu_coredump_capture(ndev, guilty, reason);
 
 	drm_sched_stop(&ndev->sched, NULL);
 	npu_irq_disable(ndev);
