@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * npu-guest-test SUITE... - run guest suites; exits 1 if a check failed.
- * Suites: probe query bo jobs multiproc wait badargs fuzz reload nofw.
+ * Suites: probe query bo jobs multiproc wait observe badargs fuzz reload nofw.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +18,7 @@ static const struct {
 	{ "jobs", suite_jobs },
 	{ "multiproc", suite_multiproc },
 	{ "wait", suite_wait },
+	{ "observe", suite_observe },
 	{ "badargs", suite_badargs },
 	{ "fuzz", suite_fuzz },
 	{ "reload", suite_reload },
