@@ -214,7 +214,7 @@ void npu_coredump_capture(struct npu_device *ndev, struct dma_fence *guilty,
 	cd->hw_version = ndev->caps.hw_version;
 	cd->fw_version = ndev->caps.fw_version;
 	cd->fw_api_version = ndev->caps.fw_api_version;
-	cd->blamed = guilty;
+	cd->blamed = !!guilty;
 	cd->guilty = -1;
 
 	if (drm_dev_enter(&ndev->drm, &idx)) {
