@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * debugfs: registers, firmware state, live BOs, jobs on the ring,
+ * debugfs: registers, firmware state and log, live BOs, jobs on the ring,
  * counters, and a "reset" file that resets the device on demand
  * (recovery tests).
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_print.h>
 
+#include "npu_coredump.h"
 #include "npu_debugfs.h"
 #include "npu_device.h"
+#include "npu_fw.h"
 #include "npu_fw_image.h"
 #include "npu_gem.h"
 #include "npu_job.h"
@@ -26,77 +30,18 @@ static struct npu_device *npu_seq_to_ndev(struct seq_file *m)
 	return to_npu_device(entry->dev);
 }
 
-#define NPU_REG_NAME(r)	{ #r, r }
-
-static const struct {
-	const char *name;
-	u32 offset;
-} npu_debugfs_regs[] = {
-	NPU_REG_NAME(NPU_REG_ID),
-	NPU_REG_NAME(NPU_REG_HW_VERSION),
-	NPU_REG_NAME(NPU_REG_CAP_MAC),
-	NPU_REG_NAME(NPU_REG_CAP_SRAM),
-	NPU_REG_NAME(NPU_REG_CAP_CLOCK),
-	NPU_REG_NAME(NPU_REG_CAP_DRAM_BW),
-	NPU_REG_NAME(NPU_REG_CAP_QUEUES),
-	NPU_REG_NAME(NPU_REG_CAP_OPS),
-	NPU_REG_NAME(NPU_REG_CAP_CP_MEM),
-	NPU_REG_NAME(NPU_REG_STATUS),
-	NPU_REG_NAME(NPU_REG_BOOT_STATUS),
-	NPU_REG_NAME(NPU_REG_FW_VERSION),
-	NPU_REG_NAME(NPU_REG_FW_ADDR_LO),
-	NPU_REG_NAME(NPU_REG_FW_ADDR_HI),
-	NPU_REG_NAME(NPU_REG_FW_SIZE),
-	NPU_REG_NAME(NPU_REG_HEARTBEAT),
-	NPU_REG_NAME(NPU_REG_CP_TRAP_CAUSE),
-	NPU_REG_NAME(NPU_REG_CP_TRAP_PC),
-	NPU_REG_NAME(NPU_REG_CP_TRAP_VALUE),
-	NPU_REG_NAME(NPU_REG_MBOX_H2F_CMD),
-	NPU_REG_NAME(NPU_REG_MBOX_H2F_SEQ),
-	NPU_REG_NAME(NPU_REG_MBOX_F2H_CMD),
-	NPU_REG_NAME(NPU_REG_MBOX_F2H_ARG0),
-	NPU_REG_NAME(NPU_REG_MBOX_F2H_ARG1),
-	NPU_REG_NAME(NPU_REG_MBOX_F2H_SEQ),
-	NPU_REG_NAME(NPU_REG_RING_BASE_LO),
-	NPU_REG_NAME(NPU_REG_RING_BASE_HI),
-	NPU_REG_NAME(NPU_REG_RING_SIZE),
-	NPU_REG_NAME(NPU_REG_RING_HEAD),
-	NPU_REG_NAME(NPU_REG_RING_TAIL),
-	NPU_REG_NAME(NPU_REG_FENCE_ADDR_LO),
-	NPU_REG_NAME(NPU_REG_FENCE_ADDR_HI),
-	NPU_REG_NAME(NPU_REG_LAST_SEQNO),
-	NPU_REG_NAME(NPU_REG_IRQ_STATUS),
-	NPU_REG_NAME(NPU_REG_IRQ_MASK),
-	NPU_REG_NAME(NPU_REG_FAULT_STATUS),
-	NPU_REG_NAME(NPU_REG_FAULT_ADDR),
-	NPU_REG_NAME(NPU_REG_FAULT_SEQNO),
-};
-
-static const char * const npu_perf_names[NPU_PERF_COUNT] = {
-	"cycles", "mac_cycles", "dma_cycles", "ppu_cycles", "stall_cycles", "macs",
-	"dma_rd_bytes", "dma_wr_bytes", "commands", "jobs", "job_faults",
-};
-
 static int npu_debugfs_regs_show(struct seq_file *m, void *unused)
 {
 	struct npu_device *ndev = npu_seq_to_ndev(m);
-	unsigned int i;
+	struct drm_printer p = drm_seq_file_printer(m);
+	struct npu_regs_snapshot regs;
 	int idx;
 
 	if (!drm_dev_enter(&ndev->drm, &idx))
 		return -ENODEV;
-	for (i = 0; i < ARRAY_SIZE(npu_debugfs_regs); i++)
-		seq_printf(m, "%-24s %#05x  %#010x\n", npu_debugfs_regs[i].name,
-			   npu_debugfs_regs[i].offset,
-			   npu_read(ndev, npu_debugfs_regs[i].offset));
-	for (i = 1; i < NPU_MAX_CONTEXTS; i++)
-		seq_printf(m, "NPU_REG_MMU_ROOT(%2u)      %#05x  %#010x%08x\n", i,
-			   NPU_REG_MMU_ROOT_LO(i), npu_read(ndev, NPU_REG_MMU_ROOT_HI(i)),
-			   npu_read(ndev, NPU_REG_MMU_ROOT_LO(i)));
-	for (i = 0; i < NPU_PERF_COUNT; i++)
-		seq_printf(m, "perf.%-19s %#05x  %llu\n", npu_perf_names[i], NPU_REG_PERF_LO(i),
-			   npu_read64(ndev, NPU_REG_PERF_LO(i)));
+	npu_regs_read(ndev, &regs);
 	drm_dev_exit(idx);
+	npu_regs_print(&regs, &p);
 	return 0;
 }
 
@@ -126,6 +71,23 @@ static int npu_debugfs_fw_show(struct seq_file *m, void *unused)
 	seq_printf(m, "ready: %s\n", test_bit(NPU_FLAG_FW_READY, &ndev->flags) ? "yes" : "no");
 	seq_printf(m, "dead: %s\n", test_bit(NPU_FLAG_DEAD, &ndev->flags) ? "yes" : "no");
 	return 0;
+}
+
+/* The firmware log as the device holds it (the newest 4 KiB). */
+static int npu_debugfs_fw_log_show(struct seq_file *m, void *unused)
+{
+	struct npu_device *ndev = npu_seq_to_ndev(m);
+	ssize_t len;
+	char *buf;
+
+	buf = kmalloc(NPU_FW_LOG_BYTES, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	len = npu_fw_log_read(ndev, buf, NPU_FW_LOG_BYTES);
+	if (len > 0)
+		seq_write(m, buf, len);
+	kfree(buf);
+	return len < 0 ? len : 0;
 }
 
 static int npu_debugfs_bos_show(struct seq_file *m, void *unused)
@@ -211,6 +173,7 @@ static const struct file_operations npu_debugfs_reset_fops = {
 static const struct drm_debugfs_info npu_debugfs_list[] = {
 	{ "regs", npu_debugfs_regs_show },
 	{ "fw", npu_debugfs_fw_show },
+	{ "fw_log", npu_debugfs_fw_log_show },
 	{ "bos", npu_debugfs_bos_show },
 	{ "pm", npu_debugfs_pm_show },
 	{ "jobs", npu_debugfs_jobs_show },

@@ -42,6 +42,7 @@
 /* Largest BO (uapi: "at most 1 GiB"). */
 #define NPU_BO_MAX_SIZE		SZ_1G
 
+struct npu_coredump;
 struct npu_vm;
 
 /* npu_device.flags bits */
@@ -162,6 +163,13 @@ struct npu_device {
 	/* Live BOs for debugfs: bo_lock protects bo_list. */
 	struct mutex bo_lock;
 	struct list_head bo_list;
+
+	/* Serialises firmware log readers: FW_LOG_INDEX is device state. */
+	struct mutex fw_log_lock;
+
+	/* A reset's record, until coredump_work publishes it; xchg/cmpxchg. */
+	struct npu_coredump *coredump;
+	struct work_struct coredump_work;
 };
 
 /* Per open file: its own address space, MMU context, queue and results. */

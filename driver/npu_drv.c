@@ -16,6 +16,7 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
+#include "npu_coredump.h"
 #include "npu_debugfs.h"
 #include "npu_device.h"
 #include "npu_fw.h"
@@ -335,6 +336,9 @@ static int npu_device_init(struct npu_device *ndev, struct pci_dev *pdev)
 	ret = drmm_mutex_init(&ndev->drm, &ndev->bo_lock);
 	if (ret)
 		return ret;
+	ret = drmm_mutex_init(&ndev->drm, &ndev->fw_log_lock);
+	if (ret)
+		return ret;
 	return drmm_mutex_init(&ndev->drm, &ndev->reset_lock);
 }
 
@@ -376,6 +380,9 @@ static int npu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	/* Managed steps: undone by devres/drmm in reverse order. */
 	ret = npu_device_init(ndev, pdev);
+	if (ret)
+		return ret;
+	ret = npu_coredump_init(ndev);
 	if (ret)
 		return ret;
 	ret = npu_pci_init(ndev, pdev);

@@ -14,6 +14,7 @@
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
 #include "npu_device.h"
@@ -237,6 +238,39 @@ void npu_hw_stop(struct npu_device *ndev)
 {
 	npu_irq_disable(ndev);
 	npu_hw_reset(ndev);
+}
+
+/*
+ * Copy the firmware log, oldest byte first, into buf: its first
+ * min(FW_LOG_LEN, size) bytes.  The log is read one word per
+ * FW_LOG_INDEX write; it drops its oldest half when it fills, so a
+ * copy during which FW_LOG_LEN shrank is taken again.  fw_log_lock
+ * keeps other readers off FW_LOG_INDEX.
+ */
+ssize_t npu_fw_log_read(struct npu_device *ndev, char *buf, size_t size)
+{
+	unsigned int tries;
+	u32 len = 0, off;
+	__le32 word;
+	int idx;
+
+	if (!drm_dev_enter(&ndev->drm, &idx))
+		return -ENODEV;
+	mutex_lock(&ndev->fw_log_lock);
+	for (tries = 0; tries < 3; tries++) {
+		len = min_t(size_t, npu_read(ndev, NPU_REG_FW_LOG_LEN),
+			    min_t(size_t, size, NPU_FW_LOG_BYTES));
+		for (off = 0; off < len; off += sizeof(word)) {
+			npu_write(ndev, NPU_REG_FW_LOG_INDEX, off);
+			word = cpu_to_le32(npu_read(ndev, NPU_REG_FW_LOG_DATA));
+			memcpy(buf + off, &word, min_t(u32, sizeof(word), len - off));
+		}
+		if (npu_read(ndev, NPU_REG_FW_LOG_LEN) >= len)
+			break;
+	}
+	mutex_unlock(&ndev->fw_log_lock);
+	drm_dev_exit(idx);
+	return len;
 }
 
 void npu_fw_error_irq(struct npu_device *ndev)

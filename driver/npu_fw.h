@@ -6,6 +6,8 @@
 #ifndef NPU_FW_H
 #define NPU_FW_H
 
+#include <linux/types.h>
+
 struct npu_device;
 
 /* Check the identity registers and read the capabilities. */
@@ -18,5 +20,7 @@ int npu_hw_start(struct npu_device *ndev);
 void npu_hw_stop(struct npu_device *ndev);
 /* FW_ERROR interrupt. */
 void npu_fw_error_irq(struct npu_device *ndev);
+/* Copy the firmware log into buf; bytes copied or -ENODEV.  May sleep. */
+ssize_t npu_fw_log_read(struct npu_device *ndev, char *buf, size_t size);
 
 #endif /* NPU_FW_H */

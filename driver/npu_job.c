@@ -28,6 +28,7 @@
 #include <drm/drm_syncobj.h>
 #include <drm/drm_utils.h>
 
+#include "npu_coredump.h"
 #include "npu_device.h"
 #include "npu_fw.h"
 #include "npu_gem.h"
@@ -35,6 +36,7 @@
 #include "npu_job.h"
 #include "npu_mmu.h"
 #include "npu_pm.h"
+#include "npu_trace.h"
 
 static_assert((int)DRM_NPU_COUNTERS == (int)NPU_PERF_JOBS);
 static_assert(sizeof(((struct drm_npu_wait *)0)->counters) ==
@@ -295,6 +297,7 @@ static int npu_ring_push(struct npu_device *ndev, struct npu_job *job)
 	/* writel() orders the descriptor before TAIL; DOORBELL starts the job. */
 	npu_write(ndev, NPU_REG_RING_TAIL, ndev->ring_tail);
 	npu_write(ndev, NPU_REG_RING_DOORBELL, 1);
+	trace_npu_run(job);
 	return 0;
 }
 
@@ -331,6 +334,7 @@ static void npu_job_complete(struct npu_device *ndev)
 		if (!npu_seqno_passed(fence, job->hw_seqno))
 			break;
 		npu_job_take_result(ndev, job);
+		trace_npu_complete(job);
 		list_del_init(&job->link);
 		ndev->inflight_count--;
 		atomic64_inc(&ndev->jobs_completed);
@@ -395,6 +399,7 @@ static void npu_reset(struct npu_device *ndev, struct dma_fence *guilty, int err
 	if (!drm_dev_enter(&ndev->drm, &idx))
 		return;
 	dev_warn(ndev->drm.dev, "%s: resetting the device\n", reason);
+	npu_coredump_capture(ndev, guilty, reason);
 
 	drm_sched_stop(&ndev->sched, NULL);
 	npu_irq_disable(ndev);
@@ -412,6 +417,7 @@ static void npu_reset(struct npu_device *ndev, struct dma_fence *guilty, int err
 		dev_info(ndev->drm.dev, "reset done, firmware ready\n");
 	}
 	atomic_inc(&ndev->reset_count);
+	trace_npu_reset(ndev, reason, atomic_read(&ndev->reset_count), ret);
 
 	/* Already signalled (guilty) jobs complete with their error. */
 	drm_sched_resubmit_jobs(&ndev->sched);
@@ -885,6 +891,7 @@ int npu_ioctl_submit_job(struct drm_device *dev, void *data, struct drm_file *fi
 	 */
 	drm_gem_unlock_reservations(job->bos, job->bo_count, &ctx);
 	atomic64_inc(&ndev->jobs_submitted);
+	trace_npu_submit(job, id);
 	drm_sched_entity_push_job(&job->base);
 
 	npu_out_sync_signal(&out_sync, finished);

@@ -14,6 +14,7 @@
 
 #include "npu_device.h"
 #include "npu_mmu.h"
+#include "npu_trace.h"
 
 /* ------------------------------------------------------------------ */
 /* Entry encoding                                                      */
@@ -396,6 +397,7 @@ void npu_mmu_fault_irq(struct npu_device *ndev)
 			"MMU fault: type %u engine %u context %u VA %#x (job seqno %u)\n",
 			NPU_FAULT_TYPE(status), NPU_FAULT_ENGINE(status),
 			NPU_FAULT_CTX(status), addr, seqno);
+		trace_npu_mmu_fault(ndev, status, addr, seqno);
 		npu_write(ndev, NPU_REG_FAULT_STATUS, status);
 	}
 	drm_dev_exit(idx);

@@ -215,6 +215,7 @@ int suite_bo(void);
 int suite_jobs(void);
 int suite_multiproc(void);
 int suite_wait(void);
+int suite_observe(void);
 int suite_badargs(void);
 int suite_fuzz(void);
 int suite_reload(void);

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * npu-guest-test SUITE... - run guest suites; exits 1 if a check failed.
- * Suites: probe query bo jobs multiproc wait badargs share isolation pm
- * fuzz
- * reload nofw.
+ * Suites: probe query bo jobs multiproc wait observe badargs share isolation
+ * pm fuzz reload nofw.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +19,7 @@ static const struct {
 	{ "jobs", suite_jobs },
 	{ "multiproc", suite_multiproc },
 	{ "wait", suite_wait },
+	{ "observe", suite_observe },
 	{ "badargs", suite_badargs },
 	{ "fuzz", suite_fuzz },
 	{ "share", suite_share },
