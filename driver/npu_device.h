@@ -164,8 +164,14 @@ struct npu_device {
 	struct mutex bo_lock;
 	struct list_head bo_list;
 
-	/* Serialises firmware log readers: FW_LOG_INDEX is device state. */
+	/*
+	 * Serialises firmware log readers (FW_LOG_INDEX is device state)
+	 * and guards fw_log_saved: the log as it was at the last power-down,
+	 * which empties the device's copy.
+	 */
 	struct mutex fw_log_lock;
+	char *fw_log_saved;		/* NPU_FW_LOG_BYTES */
+	u32 fw_log_saved_len;
 
 	/* A reset's record, until coredump_work publishes it; xchg/cmpxchg. */
 	struct npu_coredump *coredump;

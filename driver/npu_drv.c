@@ -339,6 +339,9 @@ static int npu_device_init(struct npu_device *ndev, struct pci_dev *pdev)
 	ret = drmm_mutex_init(&ndev->drm, &ndev->fw_log_lock);
 	if (ret)
 		return ret;
+	ndev->fw_log_saved = drmm_kzalloc(&ndev->drm, NPU_FW_LOG_BYTES, GFP_KERNEL);
+	if (!ndev->fw_log_saved)
+		return -ENOMEM;
 	return drmm_mutex_init(&ndev->drm, &ndev->reset_lock);
 }
 

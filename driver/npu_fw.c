@@ -13,6 +13,7 @@
 #include <linux/iopoll.h>
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
+#include <linux/pm_runtime.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
@@ -241,22 +242,18 @@ void npu_hw_stop(struct npu_device *ndev)
 }
 
 /*
- * Copy the firmware log, oldest byte first, into buf: its first
- * min(FW_LOG_LEN, size) bytes.  The log is read one word per
+ * Copy the device's firmware log, oldest byte first, into buf: its
+ * first min(FW_LOG_LEN, size) bytes.  The log is read one word per
  * FW_LOG_INDEX write; it drops its oldest half when it fills, so a
- * copy during which FW_LOG_LEN shrank is taken again.  fw_log_lock
- * keeps other readers off FW_LOG_INDEX.
+ * copy during which FW_LOG_LEN shrank is taken again.  fw_log_lock held.
  */
-ssize_t npu_fw_log_read(struct npu_device *ndev, char *buf, size_t size)
+static u32 npu_fw_log_copy(struct npu_device *ndev, char *buf, size_t size)
 {
 	unsigned int tries;
 	u32 len = 0, off;
 	__le32 word;
-	int idx;
 
-	if (!drm_dev_enter(&ndev->drm, &idx))
-		return -ENODEV;
-	mutex_lock(&ndev->fw_log_lock);
+	lockdep_assert_held(&ndev->fw_log_lock);
 	for (tries = 0; tries < 3; tries++) {
 		len = min_t(size_t, npu_read(ndev, NPU_REG_FW_LOG_LEN),
 			    min_t(size_t, size, NPU_FW_LOG_BYTES));
@@ -268,9 +265,38 @@ ssize_t npu_fw_log_read(struct npu_device *ndev, char *buf, size_t size)
 		if (npu_read(ndev, NPU_REG_FW_LOG_LEN) >= len)
 			break;
 	}
-	mutex_unlock(&ndev->fw_log_lock);
+	return len;
+}
+
+/*
+ * The firmware log into buf: the device's own while it is powered,
+ * else the copy saved when it powered down.
+ */
+ssize_t npu_fw_log_read(struct npu_device *ndev, char *buf, size_t size)
+{
+	struct device *dev = ndev->drm.dev;
+	u32 len;
+	int idx;
+
+	if (!drm_dev_enter(&ndev->drm, &idx))
+		return -ENODEV;
+	if (pm_runtime_get_if_active(dev) > 0) {
+		scoped_guard(mutex, &ndev->fw_log_lock)
+			len = npu_fw_log_copy(ndev, buf, size);
+		pm_runtime_put_autosuspend(dev);
+	} else {
+		guard(mutex)(&ndev->fw_log_lock);
+		len = min_t(size_t, ndev->fw_log_saved_len, size);
+		memcpy(buf, ndev->fw_log_saved, len);
+	}
 	drm_dev_exit(idx);
 	return len;
+}
+
+void npu_fw_log_save(struct npu_device *ndev)
+{
+	guard(mutex)(&ndev->fw_log_lock);
+	ndev->fw_log_saved_len = npu_fw_log_copy(ndev, ndev->fw_log_saved, NPU_FW_LOG_BYTES);
 }
 
 void npu_fw_error_irq(struct npu_device *ndev)

@@ -20,7 +20,12 @@ int npu_hw_start(struct npu_device *ndev);
 void npu_hw_stop(struct npu_device *ndev);
 /* FW_ERROR interrupt. */
 void npu_fw_error_irq(struct npu_device *ndev);
-/* Copy the firmware log into buf; bytes copied or -ENODEV.  May sleep. */
+/*
+ * Copy the firmware log into buf (the one saved at the last power-down
+ * while the device is off); bytes copied or -ENODEV.  May sleep.
+ */
 ssize_t npu_fw_log_read(struct npu_device *ndev, char *buf, size_t size);
+/* Before a power-down: keep the log that the device is about to lose. */
+void npu_fw_log_save(struct npu_device *ndev);
 
 #endif /* NPU_FW_H */

@@ -50,6 +50,7 @@ static int npu_runtime_suspend(struct device *dev)
 	struct npu_device *ndev = npu_dev_to_ndev(dev);
 
 	guard(mutex)(&ndev->reset_lock);
+	npu_fw_log_save(ndev);
 	npu_hw_stop(ndev);
 	atomic_inc(&ndev->pm_suspends);
 	return 0;

@@ -35,6 +35,25 @@ static int pm_counts(long *suspends, long *resumes)
 	return 0;
 }
 
+static int pm_fw_log_has(const char *needle)
+{
+	char dir[256], path[300];
+	static char log[8192];
+	size_t n;
+	FILE *f;
+
+	if (!gt_debugfs_dir(dir, sizeof(dir)))
+		return 0;
+	snprintf(path, sizeof(path), "%s/fw_log", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(log, 1, sizeof(log) - 1, f);
+	fclose(f);
+	log[n] = '\0';
+	return strstr(log, needle) != NULL;
+}
+
 static int pm_write(const char *file, const char *value)
 {
 	char path[256];
@@ -98,6 +117,11 @@ static const char *pm_idle_and_back(void)
 	pm_counts(&s1, &r1);
 	if (s1 <= s0) {
 		why = gt_reason("runtime_status says suspended but the suspend count stayed %ld", s1);
+		goto out;
+	}
+	/* Powering down empties the device's log; debugfs keeps the last one. */
+	if (!pm_fw_log_has("npu-fw ")) {
+		why = gt_reason("fw_log of the powered-down device lost the firmware's banner");
 		goto out;
 	}
 	memset(c.mem, 0x6b, 4096);
