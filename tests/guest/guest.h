@@ -51,6 +51,8 @@ const char *gt_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 
 /* --- environment --------------------------------------------------- */
 
+/* Value of npuguest.<name>= on the kernel command line (the last one); NULL if absent. */
+const char *gt_cmdline(const char *name);
 /* Value of key in the kernel command line's npuguest.expect=k=v,...; NULL if absent. */
 const char *gt_expect(const char *key);
 /* Monotonic time in ms / ns. */
@@ -111,6 +113,27 @@ int gt_module_load_params(const char *params);
 int gt_module_loaded(void);
 /* The npu device's debugfs directory (holds "bos") into buf, or NULL. */
 const char *gt_debugfs_dir(char *buf, size_t len);
+
+/* --- the QEMU monitor, through ttyS1 and npu-hostctl on the host ---- */
+
+#define GT_HOSTCTL_TTY		"/dev/ttyS1"
+#define GT_QMP_TIMEOUT_MS	10000u
+#define GT_QMP_DEVICE		"npu0"	/* the device's id (run-guest.sh) */
+
+/*
+ * One QMP command, a JSON object, and its reply line (copied into
+ * reply if given): 0 for a "return", -EREMOTEIO for an error (the
+ * reply says which), -ETIMEDOUT without an answer, or -errno.
+ */
+int gt_qmp(const char *json, char *reply, size_t len);
+/* Wait up to timeout_ms for a QMP event whose line has every needle; 1 if seen, 0 if not, -errno. */
+int gt_qmp_wait_event(const char *const *needles, uint32_t timeout_ms);
+/* Arm (value > 0) or disarm a fault injection knob of the device, e.g. "inject-hang"; 0 or -errno. */
+int gt_inject(const char *knob, unsigned int value);
+/* device_del the device and wait for QEMU's DEVICE_DELETED; 0 or -errno. */
+int gt_device_del(uint32_t timeout_ms);
+/* device_add it again, with this configuration's properties; 0 or -errno. */
+int gt_device_add(void);
 
 /* --- jobs through libnpu ------------------------------------------- */
 
