@@ -503,6 +503,19 @@ int gt_module_load_params(const char *params)
 	return ret;
 }
 
+int gt_module_param(const char *name, unsigned long *value)
+{
+	char path[128], buf[64], *end;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/npu/parameters/%s", name);
+	ret = gt_read_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	*value = strtoul(buf, &end, 0);
+	return end == buf ? -EINVAL : 0;
+}
+
 int gt_module_loaded(void)
 {
 	return gt_exists("/sys/module/npu");
@@ -534,6 +547,43 @@ const char *gt_debugfs_dir(char *buf, size_t len)
 		closedir(d);
 	}
 	return NULL;
+}
+
+int gt_debugfs_counts(const char *dir, long *bos, long *inflight, char *jobs, size_t len)
+{
+	char path[256], buf[8192], *p;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/bos", dir);
+	ret = gt_read_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	p = strrchr(buf, '\n');
+	p = p ? p + 1 : buf;
+	if (sscanf(p, "%ld BOs", bos) != 1)
+		return -EPROTO;
+	snprintf(path, sizeof(path), "%s/jobs", dir);
+	ret = gt_read_file(path, jobs, len);
+	if (ret)
+		return ret;
+	p = strstr(jobs, "in flight: ");
+	if (!p || sscanf(p, "in flight: %ld", inflight) != 1)
+		return -EPROTO;
+	if (strstr(jobs, "  seqno "))
+		*inflight = *inflight ? *inflight : 1;
+	return 0;
+}
+
+long gt_debugfs_resets(void)
+{
+	char dir[512], path[600], buf[64];
+	int ret;
+
+	if (!gt_debugfs_dir(dir, sizeof(dir)))
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/resets", dir);
+	ret = gt_read_file(path, buf, sizeof(buf));
+	return ret ? ret : strtol(buf, NULL, 10);
 }
 
 /* --- the QEMU monitor ---------------------------------------------- */
