@@ -282,6 +282,7 @@ int suite_wait(void);
 int suite_badargs(void);
 int suite_fuzz(void);
 int suite_reload(void);
+int suite_faults(void);
 int suite_share(void);
 int suite_isolation(void);
 int suite_pm(void);

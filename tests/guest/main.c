@@ -2,8 +2,7 @@
 /*
  * npu-guest-test SUITE... - run guest suites; exits 1 if a check failed.
  * Suites: probe query bo jobs multiproc wait badargs share isolation pm
- * fuzz
- * reload nofw.
+ * fuzz reload faults nofw.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +25,7 @@ static const struct {
 	{ "isolation", suite_isolation },
 	{ "pm", suite_pm },
 	{ "reload", suite_reload },
+	{ "faults", suite_faults },
 	{ "nofw", suite_nofw },
 };
 
