@@ -283,6 +283,7 @@ int suite_badargs(void);
 int suite_fuzz(void);
 int suite_reload(void);
 int suite_faults(void);
+int suite_lifecycle(void);
 int suite_share(void);
 int suite_isolation(void);
 int suite_pm(void);

@@ -2,7 +2,7 @@
 /*
  * npu-guest-test SUITE... - run guest suites; exits 1 if a check failed.
  * Suites: probe query bo jobs multiproc wait badargs share isolation pm
- * fuzz reload faults nofw.
+ * fuzz reload faults lifecycle nofw.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +26,7 @@ static const struct {
 	{ "pm", suite_pm },
 	{ "reload", suite_reload },
 	{ "faults", suite_faults },
+	{ "lifecycle", suite_lifecycle },
 	{ "nofw", suite_nofw },
 };
 
