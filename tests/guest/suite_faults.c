@@ -50,7 +50,7 @@ static const char *f_second_reason(const char *reason)
 	return f_second;
 }
 
-/* Wait until the reset count reaches want (or passes it), then it must be exactly want. */
+/* Wait until the reset count moved by delta (or more); then it must have moved by delta exactly. */
 static const char *f_resets(long before, long delta)
 {
 	uint64_t deadline = gt_now_ms() + (delta ? F_RESET_MS : 0);
@@ -71,8 +71,8 @@ static const char *f_resets(long before, long delta)
 	return NULL;
 }
 
-/* Wait until the ring holds at least one job. */
-static int f_wait_inflight(uint32_t timeout_ms)
+/* Wait until the ring holds a job (busy) or none. */
+static int f_wait_ring(int busy, uint32_t timeout_ms)
 {
 	uint64_t deadline = gt_now_ms() + timeout_ms;
 	char dir[512], jobs[4096];
@@ -81,24 +81,8 @@ static int f_wait_inflight(uint32_t timeout_ms)
 	if (!gt_debugfs_dir(dir, sizeof(dir)))
 		return 0;
 	do {
-		if (!gt_debugfs_counts(dir, &bos, &inflight, jobs, sizeof(jobs)) && inflight > 0)
-			return 1;
-		usleep(5000);
-	} while (gt_now_ms() < deadline);
-	return 0;
-}
-
-/* Wait until the ring is empty. */
-static int f_wait_idle(uint32_t timeout_ms)
-{
-	uint64_t deadline = gt_now_ms() + timeout_ms;
-	char dir[512], jobs[4096];
-	long bos, inflight;
-
-	if (!gt_debugfs_dir(dir, sizeof(dir)))
-		return 0;
-	do {
-		if (!gt_debugfs_counts(dir, &bos, &inflight, jobs, sizeof(jobs)) && !inflight)
+		if (!gt_debugfs_counts(dir, &bos, &inflight, jobs, sizeof(jobs)) &&
+		    !!inflight == !!busy)
 			return 1;
 		usleep(5000);
 	} while (gt_now_ms() < deadline);
@@ -172,7 +156,7 @@ static const char *f_hang(struct f_ctx *f, const char **innocent)
 	start = gt_now_ms();
 	ret = gt_cc_submit(&f->a, 1, &id_a);
 	GT_CHECK(!ret, "submit: %s", gt_errno_name(ret));
-	GT_CHECK(f_wait_inflight(5000), "the job never reached the ring");
+	GT_CHECK(f_wait_ring(1, 5000), "the job never reached the ring");
 	ret = gt_cc_submit(&f->b, 1, &id_b);
 	GT_CHECK(!ret, "submit of the second file: %s", gt_errno_name(ret));
 
@@ -191,7 +175,7 @@ static const char *f_hang(struct f_ctx *f, const char **innocent)
 	return reason ? reason : f_after(&f->a);
 }
 
-/* Until debugfs shows `bos` BOs and no job on the ring. */
+/* Wait until debugfs shows want_bos BOs and no job on the ring. */
 static const char *f_settled(long want_bos)
 {
 	uint64_t deadline = gt_now_ms() + F_RESET_MS;
@@ -330,7 +314,7 @@ static const char *f_fw_crash(struct f_ctx *f, const char **innocent)
 	start = gt_now_ms();
 	ret = gt_cc_submit(&f->a, f->long_n, &id_a);
 	GT_CHECK(!ret, "submit: %s", gt_errno_name(ret));
-	GT_CHECK(f_wait_inflight(5000), "the job never reached the ring");
+	GT_CHECK(f_wait_ring(1, 5000), "the job never reached the ring");
 	ret = gt_cc_submit(&f->b, 1, &id_b);
 	GT_CHECK(!ret, "submit of the second file: %s", gt_errno_name(ret));
 	reason = f_arm("inject-fw-crash", 1);
@@ -359,7 +343,7 @@ static const char *f_fw_crash_idle(struct f_ctx *f)
 	const char *reason;
 
 	GT_CHECK(before >= 0, "debugfs resets: %s", gt_errno_name((int)before));
-	GT_CHECK(f_wait_idle(F_RESET_MS), "jobs still on the ring");
+	GT_CHECK(f_wait_ring(0, F_RESET_MS), "jobs still on the ring");
 	/* The CP wakes for its heartbeat, so the crash comes at once. */
 	reason = f_arm("inject-fw-crash", 1);
 	if (!reason)
@@ -386,7 +370,7 @@ static const char *f_fw_crash_lost_irq(struct f_ctx *f)
 	start = gt_now_ms();
 	ret = gt_cc_submit(&f->a, f->long_n, &id);
 	GT_CHECK(!ret, "submit: %s", gt_errno_name(ret));
-	GT_CHECK(f_wait_inflight(5000), "the job never reached the ring");
+	GT_CHECK(f_wait_ring(1, 5000), "the job never reached the ring");
 	reason = f_arm("inject-fw-crash", 1);
 	if (reason)
 		return reason;
@@ -588,15 +572,13 @@ int suite_faults(void)
 		return 1;
 	/*
 	 * One file takes the blame for several resets here (the ban is the
-	 * isolation suite's); the heartbeat watchdog must not beat the job
-	 * timeout to a hung engine; and the device must not power down
-	 * between arming a knob and the job it is meant for (a power-up
-	 * boots the firmware, whose mailbox interrupt could take a lost
-	 * interrupt, and a crash armed then would hit the boot).
+	 * isolation suite's), and the device must not power down between
+	 * arming a knob and the job it is meant for: a power-up boots the
+	 * firmware, whose mailbox interrupt could take a lost interrupt,
+	 * and a crash armed then would hit the boot.
 	 */
-	snprintf(params, sizeof(params),
-		 "job_timeout_ms=%u heartbeat_ms=%u ban_resets=0 autosuspend_ms=-1", F_TIMEOUT_MS,
-		 3 * F_TIMEOUT_MS);
+	snprintf(params, sizeof(params), "job_timeout_ms=%u ban_resets=0 autosuspend_ms=-1",
+		 F_TIMEOUT_MS);
 	if (!gt_result("faults.short-timeout-load", f_reload(params, F_TIMEOUT_MS))) {
 		gt_module_load();
 		return 1;
