@@ -31,7 +31,7 @@
 #define L_NODE_MS	20000u
 
 struct l_ctx {
-	struct gt_conv_client c[2];		/* two files */
+	struct gt_conv_client c[2];	/* two files */
 	uint8_t *input[2];		/* copies of what their data BOs hold */
 	uint64_t last[2];		/* each file's last job */
 	uint32_t long_n;
@@ -306,7 +306,7 @@ static void l_scenario(struct l_ctx *l, const char *how, int (*remove)(struct l_
 	const char *reasons[L_COUNT] = { NULL };
 	char name[64], bug[256];
 	uint64_t mark = gt_kmsg_mark();
-	int i, ret;
+	int i, ret, removed = 0;
 
 	for (i = 0; i < L_COUNT; i++)
 		reasons[i] = "not run";
@@ -314,6 +314,7 @@ static void l_scenario(struct l_ctx *l, const char *how, int (*remove)(struct l_
 				l_load(l);
 	if (!reasons[L_UNDER_LOAD]) {
 		ret = remove(l);
+		removed = 1;
 		reasons[L_UNDER_LOAD] =
 			ret ? gt_reason("removal of %s: %s", l->bdf, gt_errno_name(ret)) :
 			!gt_wait_path(GT_ACCEL_NODE, 0, L_NODE_MS) ?
@@ -329,13 +330,27 @@ static void l_scenario(struct l_ctx *l, const char *how, int (*remove)(struct l_
 	if (!reasons[L_UNDER_LOAD])
 		reasons[L_CLOSE] = l_keep(L_CLOSE, gt_kmsg_bug(mark, bug, sizeof(bug)) ?
 					  gt_reason("kernel: %s", bug) : NULL);
-	ret = restore(l);
-	reasons[L_BACK] = ret ? gt_reason("bringing the device back: %s", gt_errno_name(ret)) :
-			  l_check_back();
+	if (removed) {
+		ret = restore(l);
+		reasons[L_BACK] = ret ? gt_reason("bringing the device back: %s",
+						  gt_errno_name(ret)) : l_check_back();
+	}
 	for (i = 0; i < L_COUNT; i++) {
 		snprintf(name, sizeof(name), "lifecycle.%s-%s", how, l_steps[i]);
 		gt_result(name, reasons[i]);
 	}
+}
+
+/* rmmod must be refused; if it was not, the module is loaded again for the rest. */
+static const char *l_rmmod_refused(const char *with)
+{
+	int ret = gt_module_unload();
+
+	if (!ret)
+		gt_module_load();
+	GT_CHECK(ret == -EWOULDBLOCK || ret == -EBUSY, "rmmod with %s: %s, expected EBUSY", with,
+		 ret ? gt_errno_name(ret) : "it succeeded");
+	return NULL;
 }
 
 /* rmmod is refused while a file, then only a mapping, is open; then it works. */
@@ -343,28 +358,29 @@ static const char *l_rmmod(void)
 {
 	static uint8_t input[4096];
 	struct gt_conv_client c;
+	const char *reason;
 	int ret;
 
 	ret = gt_cc_open(&c, 0x4d);
 	GT_CHECK(!ret, "open: %s", gt_errno_name(ret));
 	memcpy(input, c.c.mem, sizeof(input));
-	ret = gt_module_unload();
-	if (!ret)
-		gt_module_load();
-	GT_CHECK(ret == -EWOULDBLOCK || ret == -EBUSY, "rmmod with a file open: %s, expected "
-		 "EBUSY", ret ? gt_errno_name(ret) : "it succeeded");
-	/* The mapping keeps the file, and with it the module. */
-	close(c.c.fd);
-	c.c.fd = -1;
-	ret = gt_module_unload();
-	if (!ret)
-		gt_module_load();
-	GT_CHECK(ret == -EWOULDBLOCK || ret == -EBUSY, "rmmod with only a BO mapped: %s, "
-		 "expected EBUSY", ret ? gt_errno_name(ret) : "it succeeded");
-	ret = l_read_mapping(c.c.mem, input, sizeof(input));
-	GT_CHECK(!ret, "the BO mapped after its file was closed: %s",
-		 ret == 1 ? "other bytes than were written" : "signal raised");
+	reason = l_rmmod_refused("a file open");
+	if (!reason) {
+		/* The mapping keeps the file, and with it the module. */
+		close(c.c.fd);
+		c.c.fd = -1;
+		reason = l_rmmod_refused("only a BO mapped");
+	}
+	if (!reason) {
+		ret = l_read_mapping(c.c.mem, input, sizeof(input));
+		if (ret)
+			reason = gt_reason("the BO mapped after its file was closed: %s",
+					   ret == 1 ? "other bytes than were written" :
+					   "signal raised");
+	}
 	gt_cc_close(&c);
+	if (reason)
+		return reason;
 	ret = gt_module_unload();
 	GT_CHECK(!ret, "rmmod after everything was closed: %s", gt_errno_name(ret));
 	GT_CHECK(gt_wait_path(GT_ACCEL_NODE, 0, L_NODE_MS), "%s still there after rmmod",
