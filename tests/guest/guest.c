@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,20 +106,39 @@ const char *gt_reason(const char *fmt, ...)
 
 /* --- environment --------------------------------------------------- */
 
-const char *gt_expect(const char *key)
+const char *gt_cmdline(const char *name)
 {
 	static char cmdline[4096];
-	static char value[128];
-	const char *p, *end;
-	size_t klen = strlen(key);
+	static char value[1024];
+	char key[64];
+	const char *p, *found = NULL;
+	size_t n;
 
 	if (!cmdline[0] && gt_read_file("/proc/cmdline", cmdline, sizeof(cmdline)))
 		return NULL;
-	p = strstr(cmdline, "npuguest.expect=");
+	snprintf(key, sizeof(key), "npuguest.%s=", name);
+	for (p = cmdline; (p = strstr(p, key)); p++)
+		if (p == cmdline || p[-1] == ' ')
+			found = p + strlen(key);
+	if (!found)
+		return NULL;
+	n = strcspn(found, " ");
+	if (n >= sizeof(value))
+		n = sizeof(value) - 1;
+	memcpy(value, found, n);
+	value[n] = '\0';
+	return value;
+}
+
+const char *gt_expect(const char *key)
+{
+	static char value[128];
+	const char *p = gt_cmdline("expect"), *end;
+	size_t klen = strlen(key);
+
 	if (!p)
 		return NULL;
-	p += strlen("npuguest.expect=");
-	end = p + strcspn(p, " ");
+	end = p + strlen(p);
 	while (p < end) {
 		const char *item_end = p + strcspn(p, ", ");
 
@@ -482,6 +503,19 @@ int gt_module_load_params(const char *params)
 	return ret;
 }
 
+int gt_module_param(const char *name, unsigned long *value)
+{
+	char path[128], buf[64], *end;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/npu/parameters/%s", name);
+	ret = gt_read_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	*value = strtoul(buf, &end, 0);
+	return end == buf ? -EINVAL : 0;
+}
+
 int gt_module_loaded(void)
 {
 	return gt_exists("/sys/module/npu");
@@ -513,6 +547,280 @@ const char *gt_debugfs_dir(char *buf, size_t len)
 		closedir(d);
 	}
 	return NULL;
+}
+
+int gt_debugfs_counts(const char *dir, long *bos, long *inflight, char *jobs, size_t len)
+{
+	char path[256], buf[8192], *p;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/bos", dir);
+	ret = gt_read_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	p = strrchr(buf, '\n');
+	p = p ? p + 1 : buf;
+	if (sscanf(p, "%ld BOs", bos) != 1)
+		return -EPROTO;
+	snprintf(path, sizeof(path), "%s/jobs", dir);
+	ret = gt_read_file(path, jobs, len);
+	if (ret)
+		return ret;
+	p = strstr(jobs, "in flight: ");
+	if (!p || sscanf(p, "in flight: %ld", inflight) != 1)
+		return -EPROTO;
+	if (strstr(jobs, "  seqno "))
+		*inflight = *inflight ? *inflight : 1;
+	return 0;
+}
+
+long gt_debugfs_resets(void)
+{
+	char dir[512], path[600], buf[64];
+	int ret;
+
+	if (!gt_debugfs_dir(dir, sizeof(dir)))
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/resets", dir);
+	ret = gt_read_file(path, buf, sizeof(buf));
+	return ret ? ret : strtol(buf, NULL, 10);
+}
+
+/* --- the QEMU monitor ---------------------------------------------- */
+
+static int gt_hostctl_fd = -1;
+static unsigned int gt_qmp_seq;
+/* Bytes read from ttyS1 past the last line taken. */
+static char gt_hostctl_buf[16384];
+static size_t gt_hostctl_len;
+
+/* ttyS1 in raw mode, opened once: no echo, no line editing, no carrier wait. */
+static int gt_hostctl_open(void)
+{
+	struct termios t;
+	int fd;
+
+	if (gt_hostctl_fd >= 0)
+		return gt_hostctl_fd;
+	fd = open(GT_HOSTCTL_TTY, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (tcgetattr(fd, &t)) {
+		close(fd);
+		return -errno;
+	}
+	cfmakeraw(&t);
+	t.c_cflag |= CLOCAL | CREAD;
+	t.c_cflag &= ~CRTSCTS;
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	cfsetispeed(&t, B115200);
+	cfsetospeed(&t, B115200);
+	if (tcsetattr(fd, TCSANOW, &t) || tcflush(fd, TCIOFLUSH)) {
+		close(fd);
+		return -errno;
+	}
+	gt_hostctl_fd = fd;
+	return fd;
+}
+
+static int gt_hostctl_write(int fd, const char *data, size_t len, uint64_t deadline)
+{
+	while (len) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int64_t left = (int64_t)(deadline - gt_now_ms());
+		ssize_t n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return -errno;
+		n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The next line from hostctl, cut to len; 0, -ETIMEDOUT or -errno. */
+static int gt_hostctl_line(int fd, char *line, size_t len, uint64_t deadline)
+{
+	for (;;) {
+		char *nl = memchr(gt_hostctl_buf, '\n', gt_hostctl_len);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left;
+		ssize_t n;
+
+		if (nl) {
+			size_t linelen = (size_t)(nl - gt_hostctl_buf);
+
+			snprintf(line, len, "%.*s", (int)linelen, gt_hostctl_buf);
+			gt_hostctl_len -= linelen + 1;
+			memmove(gt_hostctl_buf, nl + 1, gt_hostctl_len);
+			return 0;
+		}
+		/* A line longer than the buffer: keep its start, drop the rest. */
+		if (gt_hostctl_len == sizeof(gt_hostctl_buf))
+			gt_hostctl_len = sizeof(gt_hostctl_buf) / 2;
+		left = (int64_t)(deadline - gt_now_ms());
+		if (left <= 0)
+			return -ETIMEDOUT;
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return -errno;
+		n = read(fd, gt_hostctl_buf + gt_hostctl_len,
+			 sizeof(gt_hostctl_buf) - gt_hostctl_len);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			gt_hostctl_len += (size_t)n;
+	}
+}
+
+int gt_qmp(const char *json, char *reply, size_t len)
+{
+	char req[2048], line[4096], tag[32];
+	size_t n = strlen(json);
+	uint64_t deadline = gt_now_ms() + GT_QMP_TIMEOUT_MS;
+	int fd = gt_hostctl_open(), ret;
+
+	if (fd < 0)
+		return fd;
+	while (n && (json[n - 1] == ' ' || json[n - 1] == '\n'))
+		n--;
+	if (!n || json[n - 1] != '}')
+		return -EINVAL;
+	/* A tag of its own: a late reply to an earlier request (of any process) is skipped. */
+	snprintf(tag, sizeof(tag), "\"gt-%d-%u\"", (int)getpid(), ++gt_qmp_seq);
+	if ((size_t)snprintf(req, sizeof(req), "%.*s, \"id\": %s}\n", (int)(n - 1), json, tag) >=
+	    sizeof(req))
+		return -E2BIG;
+	ret = gt_hostctl_write(fd, req, strlen(req), deadline);
+	while (!ret) {
+		ret = gt_hostctl_line(fd, line, sizeof(line), deadline);
+		if (ret || !strstr(line, tag))
+			continue;
+		if (reply)
+			snprintf(reply, len, "%s", line);
+		return strstr(line, "\"return\":") ? 0 : -EREMOTEIO;
+	}
+	return ret;
+}
+
+/* The events hostctl kept since the last call: one JSON array line. */
+static int gt_qmp_events(int fd, char *line, size_t len)
+{
+	uint64_t deadline = gt_now_ms() + GT_QMP_TIMEOUT_MS;
+	int ret = gt_hostctl_write(fd, "EVENTS\n", 7, deadline);
+
+	/* Other lines are late replies to requests that timed out. */
+	do {
+		if (!ret)
+			ret = gt_hostctl_line(fd, line, len, deadline);
+	} while (!ret && line[0] != '[');
+	return ret;
+}
+
+int gt_qmp_wait_event(const char *const *needles, uint32_t timeout_ms)
+{
+	static char line[16384];
+	uint64_t deadline = gt_now_ms() + timeout_ms;
+	int fd = gt_hostctl_open();
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		const char *const *n;
+		int ret = gt_qmp_events(fd, line, sizeof(line));
+
+		if (ret)
+			return ret;
+		for (n = needles; *n && strstr(line, *n); n++)
+			;
+		if (!*n)
+			return 1;
+		if (gt_now_ms() > deadline)
+			return 0;
+		usleep(100000);
+	}
+}
+
+int gt_inject(const char *knob, unsigned int value)
+{
+	char json[256], reply[512];
+	int ret;
+
+	snprintf(json, sizeof(json),
+		 "{\"execute\": \"qom-set\", \"arguments\": {\"path\": \"/machine/peripheral/%s\", "
+		 "\"property\": \"%s\", \"value\": %u}}", GT_QMP_DEVICE, knob, value);
+	ret = gt_qmp(json, reply, sizeof(reply));
+	if (ret == -EREMOTEIO)
+		gt_info("qom-set %s=%u: %s", knob, value, reply);
+	return ret;
+}
+
+int gt_device_del(uint32_t timeout_ms)
+{
+	static const char *const deleted[] = {
+		"DEVICE_DELETED", "/machine/peripheral/" GT_QMP_DEVICE "\"", NULL,
+	};
+	static char events[16384];
+	char reply[512];
+	int fd = gt_hostctl_open(), ret;
+
+	if (fd < 0)
+		return fd;
+	/* Forget older events: only this removal's DEVICE_DELETED counts. */
+	ret = gt_qmp_events(fd, events, sizeof(events));
+	if (ret)
+		return ret;
+	ret = gt_qmp("{\"execute\": \"device_del\", \"arguments\": {\"id\": \"" GT_QMP_DEVICE
+		     "\"}}", reply, sizeof(reply));
+	if (ret) {
+		if (ret == -EREMOTEIO)
+			gt_info("device_del: %s", reply);
+		return ret;
+	}
+	ret = gt_qmp_wait_event(deleted, timeout_ms);
+	return ret < 0 ? ret : ret ? 0 : -ETIMEDOUT;
+}
+
+int gt_device_add(void)
+{
+	const char *props = gt_cmdline("npu_props");
+	char json[1024], reply[512], prop[256];
+	size_t at;
+	int ret;
+
+	at = (size_t)snprintf(json, sizeof(json), "{\"execute\": \"device_add\", \"arguments\": "
+			      "{\"driver\": \"npu\", \"id\": \"%s\"", GT_QMP_DEVICE);
+	/* k=v,... from run-guest.sh: numbers stay numbers for QMP. */
+	while (props && *props) {
+		size_t plen = strcspn(props, ",");
+		char *eq;
+
+		snprintf(prop, sizeof(prop), "%.*s", (int)plen, props);
+		props += plen + (props[plen] == ',');
+		eq = strchr(prop, '=');
+		if (!eq)
+			return -EINVAL;
+		*eq++ = '\0';
+		at += (size_t)snprintf(json + at, sizeof(json) - at,
+				       eq[strspn(eq, "0123456789")] || !*eq ? ", \"%s\": \"%s\"" :
+				       ", \"%s\": %s", prop, eq);
+		if (at >= sizeof(json))
+			return -E2BIG;
+	}
+	if ((size_t)snprintf(json + at, sizeof(json) - at, "}}") >= sizeof(json) - at)
+		return -E2BIG;
+	ret = gt_qmp(json, reply, sizeof(reply));
+	if (ret == -EREMOTEIO)
+		gt_info("device_add: %s", reply);
+	return ret;
 }
 
 /* --- jobs through libnpu ------------------------------------------- */

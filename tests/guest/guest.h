@@ -51,6 +51,8 @@ const char *gt_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 
 /* --- environment --------------------------------------------------- */
 
+/* Value of npuguest.<name>= on the kernel command line (the last one); NULL if absent. */
+const char *gt_cmdline(const char *name);
 /* Value of key in the kernel command line's npuguest.expect=k=v,...; NULL if absent. */
 const char *gt_expect(const char *key);
 /* Monotonic time in ms / ns. */
@@ -107,10 +109,37 @@ int gt_module_unload(void);
 int gt_module_load(void);
 /* insmod npu.ko with module parameters ("a=1 b=2"); 0 or -errno. */
 int gt_module_load_params(const char *params);
+/* Read module parameter `name` of npu into value; 0 or -errno. */
+int gt_module_param(const char *name, unsigned long *value);
 /* Is module npu loaded (/sys/module/npu)? */
 int gt_module_loaded(void);
 /* The npu device's debugfs directory (holds "bos") into buf, or NULL. */
 const char *gt_debugfs_dir(char *buf, size_t len);
+/* Live BOs and jobs on the ring from debugfs (jobs: the "jobs" file); 0 or -errno. */
+int gt_debugfs_counts(const char *dir, long *bos, long *inflight, char *jobs, size_t len);
+/* The device's reset count (debugfs "resets"), or -errno. */
+long gt_debugfs_resets(void);
+
+/* --- the QEMU monitor, through ttyS1 and npu-hostctl on the host ---- */
+
+#define GT_HOSTCTL_TTY		"/dev/ttyS1"
+#define GT_QMP_TIMEOUT_MS	10000u
+#define GT_QMP_DEVICE		"npu0"	/* the device's id (run-guest.sh) */
+
+/*
+ * One QMP command, a JSON object, and its reply line (copied into
+ * reply if given): 0 for a "return", -EREMOTEIO for an error (the
+ * reply says which), -ETIMEDOUT without an answer, or -errno.
+ */
+int gt_qmp(const char *json, char *reply, size_t len);
+/* Wait up to timeout_ms for a QMP event whose line has every needle; 1 if seen, 0 if not, -errno. */
+int gt_qmp_wait_event(const char *const *needles, uint32_t timeout_ms);
+/* Arm (value > 0) or disarm a fault injection knob of the device, e.g. "inject-hang"; 0 or -errno. */
+int gt_inject(const char *knob, unsigned int value);
+/* device_del the device and wait for QEMU's DEVICE_DELETED; 0 or -errno. */
+int gt_device_del(uint32_t timeout_ms);
+/* device_add it again, with this configuration's properties; 0 or -errno. */
+int gt_device_add(void);
 
 /* --- jobs through libnpu ------------------------------------------- */
 
@@ -203,6 +232,41 @@ int gt_client_wait(struct gt_client *c, uint64_t job_id, struct drm_npu_wait *w)
 /* Encode a job that keeps the DMA engine busy for about rounds x 256 MiB of copies. */
 int gt_client_long_job(struct gt_client *c, uint32_t rounds);
 
+/*
+ * A client whose jobs compute a known result: a fixed convolution
+ * that fits the SRAM, its operands in the data BO at their SRAM
+ * addresses, its output stored at GT_CC_OUT, `want` the CPU kernel's
+ * output.  A job of n convolutions computes the same output n times,
+ * so its length is chosen freely.
+ */
+struct gt_conv_client {
+	struct gt_client c;
+	struct npu_cmd_conv conv;
+	uint32_t out_bytes;
+	uint8_t *want;
+};
+
+#define GT_CC_DATA_SIZE	(2u << 20)
+#define GT_CC_OUT	(1u << 20)
+
+/* 0 or -errno; gt_cc_close() is safe after a failure. */
+int gt_cc_open(struct gt_conv_client *cc, uint32_t seed);
+void gt_cc_close(struct gt_conv_client *cc);
+/* Fill the output area with a byte no result has everywhere. */
+void gt_cc_clear(struct gt_conv_client *cc);
+/* Submit load, n x (conv, sync), store; 0 or -errno. */
+int gt_cc_submit(struct gt_conv_client *cc, uint32_t n, uint64_t *job_id);
+/* First output byte that differs from the CPU kernel's, or -1. */
+long gt_cc_diff(const struct gt_conv_client *cc);
+/* Run one convolution; NULL when status and output are right, else why not. */
+const char *gt_cc_check_job(struct gt_conv_client *cc);
+/*
+ * Number of convolutions for a job of about target_ms here (at least
+ * 2, few enough that three such streams fit the command BO at once);
+ * 0 on failure.
+ */
+uint32_t gt_cc_calibrate(struct gt_conv_client *cc, uint32_t target_ms);
+
 int gt_syncobj_create(int fd, uint32_t *handle);
 /* Wait for a point (0: binary) to be submitted and signalled; 0 or -errno. */
 int gt_syncobj_wait(int fd, uint32_t handle, uint64_t point, uint32_t timeout_ms);
@@ -219,6 +283,8 @@ int suite_observe(void);
 int suite_badargs(void);
 int suite_fuzz(void);
 int suite_reload(void);
+int suite_faults(void);
+int suite_lifecycle(void);
 int suite_share(void);
 int suite_isolation(void);
 int suite_pm(void);

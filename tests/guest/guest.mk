@@ -1,18 +1,22 @@
 # Guest test harness: test programs built with the host compiler against
 # libnpu, an initramfs around them (busybox, DRM modules from the Debian
 # linux-image package, npu.ko, firmware), and `make test-guest`, which
-# boots it under QEMU with the NPU device in two configurations.
+# boots it under QEMU with the NPU device in two configurations, with
+# npu-hostctl beside QEMU: the guest's line to the QEMU monitor.
 #
 # Include after qemu-device/qemu.mk and driver/driver.mk: QEMU_BIN and
 # NPU_KO come from there.
 
-GUEST_SRC := $(wildcard tests/guest/*.c)
+HOSTCTL_SRC := tests/guest/hostctl.c
+GUEST_SRC := $(filter-out $(HOSTCTL_SRC),$(wildcard tests/guest/*.c))
 GUEST_OBJS := $(patsubst %.c,$(BUILD)/rel/%.o,$(GUEST_SRC))
 GUEST_DIR := $(BUILD)/guest
 GUEST_TEST := $(GUEST_DIR)/npu-guest-test
 GUEST_NPU := $(GUEST_DIR)/npu
 GUEST_PROGRAMS := $(GUEST_TEST) $(GUEST_NPU)
 GUEST_INITRD := $(GUEST_DIR)/initramfs.cpio.gz
+# Runs on the host, not in the guest.
+GUEST_HOSTCTL := $(GUEST_DIR)/npu-hostctl
 GUEST_LINK := $(BUILD)/rel/libnpu.a $(BUILD)/rel/libnpufw.a $(BUILD)/rel/libnpucore.a
 # Static programs when libdrm.a exists; otherwise build-initramfs.sh
 # copies their shared libraries and the loader.
@@ -28,8 +32,13 @@ $(GUEST_NPU): $(BUILD)/rel/libnpu/tools/npu.o $(GUEST_LINK)
 	@echo "  LD [guest] $@"
 	$(Q)$(CC) $(GUEST_STATIC) $< $(GUEST_LINK) $(HOST_LIBS) -o $@
 
+$(GUEST_HOSTCTL): $(patsubst %.c,$(BUILD)/rel/%.o,$(HOSTCTL_SRC))
+	@mkdir -p $(dir $@)
+	@echo "  LD [host] $@"
+	$(Q)$(CC) $< -o $@
+
 .PHONY: guest-programs guest-initramfs test-guest
-guest-programs: $(GUEST_PROGRAMS)
+guest-programs: $(GUEST_PROGRAMS) $(GUEST_HOSTCTL)
 all: guest-programs
 
 # Rebuilt every time (a few seconds): its inputs come from other parts.
@@ -40,4 +49,4 @@ guest-initramfs: module $(FW_IMAGE) guest-programs
 test-guest: qemu module $(FW_IMAGE) guest-programs
 	$(Q)$(MAKE) --no-print-directory guest-initramfs
 	$(Q)QEMU_BIN=$(QEMU_BIN) GUEST_INITRD=$(GUEST_INITRD) NPU_FW_VERSION=$(FW_IMAGE_VERSION) \
-		tests/guest/run-guest.sh $(BUILD)/results
+		HOSTCTL_BIN=$(GUEST_HOSTCTL) tests/guest/run-guest.sh $(BUILD)/results

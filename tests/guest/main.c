@@ -2,7 +2,7 @@
 /*
  * npu-guest-test SUITE... - run guest suites; exits 1 if a check failed.
  * Suites: probe query bo jobs multiproc wait observe badargs share isolation
- * pm fuzz reload nofw.
+ * pm fuzz reload faults lifecycle nofw.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +26,8 @@ static const struct {
 	{ "isolation", suite_isolation },
 	{ "pm", suite_pm },
 	{ "reload", suite_reload },
+	{ "faults", suite_faults },
+	{ "lifecycle", suite_lifecycle },
 	{ "nofw", suite_nofw },
 };
 

@@ -14,9 +14,16 @@
 # without -device npu, to test the boot path alone), GUEST_TIMEOUT
 # (seconds per boot, default 1800), GUEST_STALL (seconds without console
 # output before QEMU is killed, default 300; 30 once the kernel reported
-# a bug).
+# a bug), HOSTCTL_BIN (build/guest/npu-hostctl).
 #
-# Each boot's console goes to RESULTS_DIR/guest-<config>.log.  A boot
+# QEMU gets a QMP socket and a second serial port (ttyS1 in the guest)
+# on a unix socket, and npu-hostctl, started beside it, joins the two:
+# the guest suites send QMP commands on ttyS1 (fault injection with
+# qom-set on the device, id npu0; device_del/device_add).  The device's
+# properties reach the guest as npuguest.npu_props, for device_add.
+#
+# Each boot's console goes to RESULTS_DIR/guest-<config>.log, what
+# npu-hostctl saw to RESULTS_DIR/hostctl-<config>.log.  A boot
 # fails when it hangs, ends without GUEST-DONE, or its log has a line
 # with Oops, WARNING:, BUG: or KASAN (printed with context).  Writes
 # "<passed> <failed>" to RESULTS_DIR/guest.sum, prints
@@ -34,6 +41,7 @@ limit=${GUEST_TIMEOUT:-1800}
 stall=${GUEST_STALL:-300}
 # After a kernel bug report the guest gets this long without output.
 bug_stall=30
+hostctl=${HOSTCTL_BIN:-build/guest/npu-hostctl}
 
 # The two device configurations: QEMU properties (what the query suite
 # must read back) and guest CPUs.  a: the device defaults, spelled out,
@@ -60,10 +68,14 @@ props_expect() {
 
 [ -x "$QEMU_BIN" ] || { echo "run-guest: no QEMU at $QEMU_BIN" >&2; exit 1; }
 [ -r "$initrd" ] || { echo "run-guest: no initramfs at $initrd" >&2; exit 1; }
+[ -x "$hostctl" ] || { echo "run-guest: no npu-hostctl at $hostctl" >&2; exit 1; }
 kdir=$("$here/fetch-kernel.sh") || exit 1
 release=${kdir##*/linux-image-}
 kernel=$kdir/boot/vmlinuz-$release
 mkdir -p "$results"
+# Unix socket paths must be short: not under RESULTS_DIR.
+sockets=$(mktemp -d "${TMPDIR:-/tmp}/npu-guest.XXXXXX") || exit 1
+trap 'rm -rf "$sockets"' EXIT
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
@@ -75,8 +87,12 @@ for cfg in $configs; do
 	[ -n "${NPU_FW_VERSION:-}" ] && expect="$expect,fw_version=$NPU_FW_VERSION"
 	log=$results/guest-$cfg.log
 	device=
-	[ "$with_device" = 1 ] && device="-device npu,$props"
+	[ "$with_device" = 1 ] && device="-device npu,id=npu0,$props"
 	append="console=ttyS0 panic=-1 loglevel=5 npuguest.suites=$suites npuguest.expect=$expect"
+	append="$append npuguest.npu_props=$props"
+	qmp=$sockets/qmp-$cfg
+	serial=$sockets/ttyS1-$cfg
+	hostctl_log=$results/hostctl-$cfg.log
 	cpus=${GUEST_CPUS:-$(config_cpus "$cfg")}
 	echo "guest [$cfg]: booting $release on $cpus CPU(s)${device:+ with $device}"
 
@@ -84,8 +100,13 @@ for cfg in $configs; do
 	# shellcheck disable=SC2086 # data_dirs and device are word lists
 	"$QEMU_BIN" -accel tcg -cpu max -m "${GUEST_MEM:-1024}" -nographic -no-reboot -nic none -smp "$cpus" $data_dirs \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" $device \
+		-qmp "unix:$qmp,server=on,wait=off" \
+		-chardev "socket,id=hostctl,path=$serial,server=on,wait=off" \
+		-serial mon:stdio -serial chardev:hostctl \
 		</dev/null >"$log" 2>&1 &
 	pid=$!
+	"$hostctl" -p "$pid" "$qmp" "$serial" </dev/null >"$hostctl_log" 2>&1 &
+	hostctl_pid=$!
 	done_ms='' hung='' bug='' last_size=-1 last_change=$start
 	while kill -0 "$pid" 2>/dev/null; do
 		now=$(now_ms)
@@ -118,6 +139,15 @@ for cfg in $configs; do
 	wait "$pid"
 	rc=$?
 	elapsed=$(($(now_ms) - start))
+	# It ends with QEMU's sockets; a stuck one is not waited for.
+	n=0
+	while kill -0 "$hostctl_pid" 2>/dev/null && [ "$n" -lt 10 ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
+	kill "$hostctl_pid" 2>/dev/null
+	wait "$hostctl_pid"
+	hostctl_rc=$?
 	[ -z "$done_ms" ] && grep -q 'GUEST-DONE' "$log" && done_ms=$elapsed
 
 	clean=$(tr -d '\r' <"$log")
@@ -136,6 +166,10 @@ for cfg in $configs; do
 		lines=$(echo "$clean" | wc -l)
 		[ "$lines" -gt 400 ] && echo "  ... (last 400 of $lines lines)"
 		echo "$clean" | tail -n 400 | sed "s/^/  [$cfg]| /"
+	fi
+	if [ "$hostctl_rc" != 0 ]; then
+		echo "guest [$cfg]: npu-hostctl exited with status $hostctl_rc ($hostctl_log):"
+		tail -n 20 "$hostctl_log" | sed "s/^/  [$cfg]| /"
 	fi
 	bugs=$(echo "$clean" | grep -c -E 'Oops|WARNING:|BUG:|KASAN')
 	if [ "$bugs" -gt 0 ]; then

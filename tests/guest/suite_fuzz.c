@@ -1063,32 +1063,6 @@ static void fz_reap(struct fz_child *c, unsigned int n)
 	}
 }
 
-/* Live BOs and jobs on the ring from debugfs; 0 or -errno. */
-static int fz_debugfs_counts(const char *dir, long *bos, long *inflight, char *jobs, size_t len)
-{
-	char path[256], buf[8192], *p;
-	int ret;
-
-	snprintf(path, sizeof(path), "%s/bos", dir);
-	ret = gt_read_file(path, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	p = strrchr(buf, '\n');
-	p = p ? p + 1 : buf;
-	if (sscanf(p, "%ld BOs", bos) != 1)
-		return -EPROTO;
-	snprintf(path, sizeof(path), "%s/jobs", dir);
-	ret = gt_read_file(path, jobs, len);
-	if (ret)
-		return ret;
-	p = strstr(jobs, "in flight: ");
-	if (!p || sscanf(p, "in flight: %ld", inflight) != 1)
-		return -EPROTO;
-	if (strstr(jobs, "  seqno "))
-		*inflight = *inflight ? *inflight : 1;
-	return 0;
-}
-
 static const char *fz_no_leaks(const char *dir, long base_bos)
 {
 	char jobs[4096];
@@ -1099,7 +1073,7 @@ static const char *fz_no_leaks(const char *dir, long base_bos)
 	GT_CHECK(dir, "no npu debugfs directory under /sys/kernel/debug");
 	/* Files close asynchronously to their jobs: give the scheduler a moment. */
 	do {
-		ret = fz_debugfs_counts(dir, &bos, &inflight, jobs, sizeof(jobs));
+		ret = gt_debugfs_counts(dir, &bos, &inflight, jobs, sizeof(jobs));
 		GT_CHECK(!ret, "reading %s: %s", dir, gt_errno_name(-ret));
 		if (bos == base_bos && !inflight)
 			return NULL;
@@ -1181,7 +1155,7 @@ int suite_fuzz(void)
 	if (chmod(GT_ACCEL_NODE, 0666))
 		gt_info("fuzz: chmod %s: %s", GT_ACCEL_NODE, gt_errno_name(errno));
 	dir = gt_debugfs_dir(dirbuf, sizeof(dirbuf));
-	if (dir && fz_debugfs_counts(dir, &base_bos, &inflight, jobs, sizeof(jobs)))
+	if (dir && gt_debugfs_counts(dir, &base_bos, &inflight, jobs, sizeof(jobs)))
 		base_bos = -1;
 
 	fz_log_memory("before");
