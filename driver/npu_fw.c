@@ -235,6 +235,18 @@ int npu_hw_start(struct npu_device *ndev)
 	return npu_fw_boot(ndev);
 }
 
+int npu_hw_restart(struct npu_device *ndev)
+{
+	int ret = npu_hw_start(ndev);
+
+	/* A firmware that crashed while booting gets one more chance. */
+	if (ret) {
+		dev_warn(ndev->drm.dev, "firmware restart failed (%d); trying once more\n", ret);
+		ret = npu_hw_start(ndev);
+	}
+	return ret;
+}
+
 void npu_hw_stop(struct npu_device *ndev)
 {
 	npu_irq_disable(ndev);

@@ -16,6 +16,8 @@ int npu_hw_probe(struct npu_device *ndev);
 int npu_fw_load(struct npu_device *ndev);
 /* Reset the device, program ring and MMU, boot the firmware, say HELLO. */
 int npu_hw_start(struct npu_device *ndev);
+/* npu_hw_start() after a reset or power-up, with one retry. */
+int npu_hw_restart(struct npu_device *ndev);
 /* Mask interrupts and reset the device: no more DMA after this. */
 void npu_hw_stop(struct npu_device *ndev);
 /* FW_ERROR interrupt. */

@@ -407,7 +407,7 @@ static void npu_reset(struct npu_device *ndev, struct dma_fence *guilty, int err
 	npu_job_complete(ndev);
 	npu_job_cancel_inflight(ndev, guilty, error);
 
-	ret = npu_hw_start(ndev);
+	ret = npu_hw_restart(ndev);
 	if (ret) {
 		set_bit(NPU_FLAG_DEAD, &ndev->flags);
 		dev_err(ndev->drm.dev,

@@ -65,7 +65,7 @@ static int npu_runtime_resume(struct device *dev)
 	atomic_inc(&ndev->pm_resumes);
 	if (test_bit(NPU_FLAG_DEAD, &ndev->flags))
 		return 0;
-	ret = npu_hw_start(ndev);
+	ret = npu_hw_restart(ndev);
 	if (ret) {
 		/* Jobs then fail with -EIO rather than with PM errors. */
 		set_bit(NPU_FLAG_DEAD, &ndev->flags);

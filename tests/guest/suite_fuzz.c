@@ -34,7 +34,9 @@
 #define FZ_STREAMS	10000u
 #define FZ_UID		65534
 #define FZ_MAX_HANDLES	24
-#define FZ_CHILD_LIMIT_MS	150000u
+/* Hang guards, not performance limits: a busy host runs the campaign 2-3x slower. */
+#define FZ_CHILD_LIMIT_MS	360000u
+#define FZ_PROGRESS_MS		30000u
 
 #define FZ_DATA_SIZE	(1u << 20)
 #define FZ_CMD_SIZE	(256u << 10)
@@ -1025,11 +1027,17 @@ static void fz_spawn(struct fz_child *c, const char *what, int (*fn)(uint32_t, u
 /* Reap the children; each gets a failure reason or none. */
 static void fz_reap(struct fz_child *c, unsigned int n)
 {
+	uint64_t next_progress = gt_now_ms() + FZ_PROGRESS_MS;
 	unsigned int left = 0, i;
 
 	for (i = 0; i < n; i++)
 		left += !c[i].done;
 	while (left) {
+		/* A line now and then: the host harness kills a silent guest. */
+		if (gt_now_ms() >= next_progress) {
+			printf("GUEST-INFO fuzz: %u child(ren) still running\n", left);
+			next_progress += FZ_PROGRESS_MS;
+		}
 		for (i = 0; i < n; i++) {
 			if (c[i].done)
 				continue;

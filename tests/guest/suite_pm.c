@@ -152,8 +152,64 @@ out:
 	return why;
 }
 
+/* Run one copy job on a fresh client; 0 when it copied correctly. */
+static const char *pm_copy_job(void)
+{
+	struct gt_client c;
+	uint64_t job;
+	int ret;
+
+	ret = gt_client_open(&c, 1u << 20);
+	if (ret)
+		return gt_reason("open: %s", gt_errno_name(-ret));
+	memset(c.mem, 0x5a, 4096);
+	ret = npu_cs_load_linear(c.cs, 0, (uint32_t)c.data_va, 4096);
+	if (!ret)
+		ret = npu_cs_sync(c.cs, NPU_ENGINE_BIT(NPU_ENGINE_DMA));
+	if (!ret)
+		ret = npu_cs_store_linear(c.cs, (uint32_t)c.data_va + 4096, 0, 4096);
+	if (!ret)
+		ret = gt_client_submit(&c, NULL, &job);
+	if (!ret)
+		ret = gt_client_wait(&c, job, NULL);
+	if (!ret && c.mem[4096] != 0x5a)
+		ret = -EIO;
+	gt_client_close(&c);
+	return ret ? gt_reason("copy job: %s", gt_errno_name(-ret)) : NULL;
+}
+
+/*
+ * The firmware crashes while the device powers up for a submit: the
+ * driver boots it once more and the job runs.
+ */
+static const char *pm_crash_at_power_up(void)
+{
+	static const char *const retry[] = { "trying once more", NULL };
+	char status[64], delay[32] = "1000";
+	const char *why;
+	uint64_t mark;
+
+	gt_read_file(PM_DEV "/autosuspend_delay_ms", delay, sizeof(delay));
+	GT_CHECK(!pm_write("autosuspend_delay_ms", "100"), "cannot set autosuspend_delay_ms");
+	why = pm_copy_job();
+	if (!why && !pm_wait_status("suspended", 3000, status, sizeof(status)))
+		why = gt_reason("the device did not power down (\"%s\")", status);
+	mark = gt_kmsg_mark();
+	if (!why && gt_inject("inject-fw-crash", 1))
+		why = gt_reason("cannot arm inject-fw-crash through QMP");
+	if (!why)
+		why = pm_copy_job();
+	if (!why && gt_kmsg_grep(mark, NULL, 0, retry) < 1)
+		why = gt_reason("no second boot in the kernel log: the crash was not at power-up");
+	gt_inject("inject-fw-crash", 0);
+	if (pm_write("autosuspend_delay_ms", delay) && !why)
+		why = gt_reason("cannot restore autosuspend_delay_ms");
+	return why;
+}
+
 int suite_pm(void)
 {
 	gt_result("pm.idle-power-down-and-back", pm_idle_and_back());
+	gt_result("pm.fw-crash-at-power-up", pm_crash_at_power_up());
 	return 0;
 }
