@@ -2,6 +2,8 @@
 # both variants; `make test-unit` runs the sanitized ones.
 
 TEST_LIB_SRC := $(wildcard tests/unit/lib/*.c)
+# onnxtest.c builds models with the generated ONNX structs.
+$(foreach v,$(VARIANTS),$(BUILD)/$(v)/tests/unit/lib/onnxtest.o $(patsubst %.c,$(BUILD)/$(v)/%.o,$(wildcard tests/unit/test_onnx*.c))): $(ONNX_PB_H)
 UNIT_TEST_NAMES := $(notdir $(basename $(wildcard tests/unit/test_*.c)))
 UNIT_TESTS_rel := $(addprefix $(BUILD)/rel/bin/,$(UNIT_TEST_NAMES))
 UNIT_TESTS_san := $(addprefix $(BUILD)/san/bin/,$(UNIT_TEST_NAMES))
