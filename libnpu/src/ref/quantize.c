@@ -76,11 +76,13 @@ void npu_ref_quantize_linear(const struct npu_value *x, const struct npu_value *
 		const size_t c = channel(x, scale, axis, i);
 		const float s = ((const float *)scale->data)[c];
 		/* float32 division, as ONNX specifies; nearbyintf rounds half to even. */
-		const float q = nearbyintf((float)npu_ref_get_f(x, i) / s);
-		double v = (double)q + (has_zp ? (double)npu_ref_get_i(zp, c) : 0.0);
+		float q = nearbyintf((float)npu_ref_get_f(x, i) / s);
+		double v;
 
-		if (isnan(v))
-			v = 0.0;
+		/* NaN has no nearest level: it goes to real 0, the zero point. */
+		if (isnan(q))
+			q = 0.0f;
+		v = (double)q + (has_zp ? (double)npu_ref_get_i(zp, c) : 0.0);
 		npu_ref_set_i(y, i, (int64_t)(v < qmin ? qmin : v > qmax ? qmax : v));
 	}
 }
