@@ -12,7 +12,7 @@
 #include "graph_priv.h"
 #include "npu/error.h"
 
-/* Inputs slots always present for npu_infer_node (omitted ones UNDEFINED). */
+/* Input slots always present for npu_infer_node (omitted ones UNDEFINED). */
 #define MIN_SLOTS	16
 
 static int norm_axis(int64_t axis, int rank)

@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "graph_priv.h"
 #include "npu/error.h"
+#include "onnx_priv.h"
 
 /* Attribute values past this are nonsense for any model and could overflow. */
 #define NPU_ATTR_LIMIT	(1 << 20)
@@ -826,8 +827,8 @@ static int infer_cast(const struct npu_graph *g, const struct npu_node *n,
 	const int64_t to = npu_attr_int(n, "to");
 
 	if (to < 0 || to > 64 || !npu_dtype_size((enum npu_dtype)to))
-		return FAIL(NPU_E_UNSUPPORTED, "cast to ONNX data type %lld not supported",
-			    (long long)to);
+		return FAIL(NPU_E_UNSUPPORTED, "cast to %s not supported",
+			    npu_onnx_dtype_name((int32_t)to));
 	set_out(out, (enum npu_dtype)to, in[0].rank, in[0].dims);
 	return 0;
 }
