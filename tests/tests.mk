@@ -2,6 +2,8 @@
 # both variants; `make test-unit` runs the sanitized ones.
 
 TEST_LIB_SRC := $(wildcard tests/unit/lib/*.c)
+# onnxtest.c builds models with the generated ONNX structs.
+$(foreach v,$(VARIANTS),$(BUILD)/$(v)/tests/unit/lib/onnxtest.o $(patsubst %.c,$(BUILD)/$(v)/%.o,$(wildcard tests/unit/test_onnx*.c))): $(ONNX_PB_H)
 UNIT_TEST_NAMES := $(notdir $(basename $(wildcard tests/unit/test_*.c)))
 UNIT_TESTS_rel := $(addprefix $(BUILD)/rel/bin/,$(UNIT_TEST_NAMES))
 UNIT_TESTS_san := $(addprefix $(BUILD)/san/bin/,$(UNIT_TEST_NAMES))
@@ -12,6 +14,27 @@ $(BUILD)/rel/bin/bench_core: $(BUILD)/rel/tests/bench/bench_core.o $(rel_LINK)
 	@echo "  LD [rel] $@"
 	$(Q)$(CC) $< $(rel_LINK) $(HOST_LIBS) -o $@
 
+# ONNX conformance: the node tests of libonnx-testdata, through the
+# public API, sanitized like the unit suites.
+CONFORMANCE_BIN := $(BUILD)/san/bin/conformance
+
+$(CONFORMANCE_BIN): $(BUILD)/san/tests/conformance/conformance.o $(BUILD)/san/libnpu.a \
+		$(BUILD)/san/libnpucore.a
+	@mkdir -p $(dir $@)
+	@echo "  LD [san] $@"
+	$(Q)$(CC) $(san_LDFLAGS) $^ $(HOST_LIBS) -o $@
+
+all: $(CONFORMANCE_BIN)
+
+# The table of every test first, then run-suite.sh's counts.
+.PHONY: test-conformance
+test-conformance: $(CONFORMANCE_BIN)
+	$(Q)mkdir -p $(BUILD)/results; rc=0; \
+	tests/run-suite.sh $(BUILD)/results conformance $(CONFORMANCE_BIN) \
+		>$(BUILD)/results/conformance.out || rc=1; \
+	cat $(BUILD)/results/conformance-conformance.log $(BUILD)/results/conformance.out; \
+	exit $$rc
+
 .PHONY: test-unit
 test-unit: $(UNIT_TESTS_san) $(FW_IMAGE)
 	$(Q)NPU_FW_IMAGE=$(FW_IMAGE) tests/run-suite.sh $(BUILD)/results unit $(UNIT_TESTS_san)
@@ -19,7 +42,7 @@ test-unit: $(UNIT_TESTS_san) $(FW_IMAGE)
 # Everything, then one summary line over every suite.  A suite that
 # fails to build or run still leaves the others to run; summary.sh
 # counts a suite without results as a failure.
-TEST_SUITES := unit qtest kunit guest
+TEST_SUITES := unit conformance qtest kunit guest
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
