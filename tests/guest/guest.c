@@ -521,6 +521,18 @@ int gt_module_loaded(void)
 	return gt_exists("/sys/module/npu");
 }
 
+int gt_write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 const char *gt_debugfs_dir(char *buf, size_t len)
 {
 	static const char *const roots[] = { "/sys/kernel/debug/accel", "/sys/kernel/debug/dri" };

@@ -62,6 +62,8 @@ int64_t gt_now_ns(void);
 int gt_exists(const char *path);
 /* Wait up to timeout_ms for path to (dis)appear; 1 when it did. */
 int gt_wait_path(const char *path, int present, uint32_t timeout_ms);
+/* Write value to a sysfs/debugfs/tracefs file in one write(); 0 or -errno. */
+int gt_write_file(const char *path, const char *value);
 /* Read a small file into buf (NUL-terminated, trailing newline cut); 0 or -errno. */
 int gt_read_file(const char *path, char *buf, size_t len);
 

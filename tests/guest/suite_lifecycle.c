@@ -47,18 +47,6 @@ static const char *const l_steps[L_COUNT] = {
 	"under-load", "blocked-waiter", "ioctls-enodev", "mapped-bos", "close", "back",
 };
 
-static int l_sysfs_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The PCI address of accel0. */
 static int l_bdf(char *bdf, size_t len)
 {
@@ -276,13 +264,13 @@ static int l_pci_remove(struct l_ctx *l)
 	char path[128];
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", l->bdf);
-	return l_sysfs_write(path, "1");
+	return gt_write_file(path, "1");
 }
 
 static int l_pci_rescan(struct l_ctx *l)
 {
 	(void)l;
-	return l_sysfs_write("/sys/bus/pci/rescan", "1");
+	return gt_write_file("/sys/bus/pci/rescan", "1");
 }
 
 /* A copy of a step's reason: gt_reason has one buffer for all. */

@@ -49,18 +49,6 @@ static const char *const ob_tracefs[] = { "/sys/kernel/tracing", "/sys/kernel/de
 
 /* --- files --------------------------------------------------------- */
 
-static int ob_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The whole file, NUL-terminated, at most max bytes; NULL with errno. */
 static char *ob_slurp(const char *path, size_t max, size_t *len)
 {
@@ -185,15 +173,15 @@ static int ob_trace_start(const char *dir, int on)
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/events/npu/enable", dir);
-	ret = ob_write(path, on ? "1" : "0");
+	ret = gt_write_file(path, on ? "1" : "0");
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), "%s/trace", dir);
-	ret = ob_write(path, "");
+	ret = gt_write_file(path, "");
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), "%s/tracing_on", dir);
-	return on ? ob_write(path, "1") : 0;
+	return on ? gt_write_file(path, "1") : 0;
 }
 
 /*
@@ -274,7 +262,7 @@ static int ob_devcd_clear(const char *pci)
 
 	for (i = 0; i < 8 && ob_devcd_find(pci, dir, sizeof(dir)); i++) {
 		snprintf(path, sizeof(path), "%s/data", dir);
-		ret = ob_write(path, "1");
+		ret = gt_write_file(path, "1");
 		if (ret)
 			return ret;
 		if (!gt_wait_path(dir, 0, 5000))
@@ -637,7 +625,7 @@ static const char *ob_timeout_case(const char *tdir, const char *pci)
 	free(data);
 	if (reason)
 		goto out;
-	ret = ob_write(path, "1");
+	ret = gt_write_file(path, "1");
 	if (ret)
 		reason = gt_reason("delete %s: %s", dir, gt_errno_name(ret));
 	else if (!gt_wait_path(dir, 0, 5000))

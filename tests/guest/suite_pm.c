@@ -57,17 +57,9 @@ static int pm_fw_log_has(const char *needle)
 static int pm_write(const char *file, const char *value)
 {
 	char path[256];
-	FILE *f;
-	int ret;
 
 	snprintf(path, sizeof(path), PM_DEV "/%s", file);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	ret = fputs(value, f) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
+	return gt_write_file(path, value);
 }
 
 /* Wait up to timeout_ms for runtime_status to read `want`. */

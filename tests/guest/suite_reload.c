@@ -108,18 +108,6 @@ static int r_pci_addr(char *addr, size_t len)
 	return 0;
 }
 
-static int r_sysfs_write(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static const char *r_unbind_rebind(int with_open_file)
 {
 	struct npu_device *dev = NULL;
@@ -137,7 +125,7 @@ static const char *r_unbind_rebind(int with_open_file)
 		memset(npu_bo_map(bo), 1, 1 << 20);
 		fd = gt_open();
 	}
-	ret = r_sysfs_write("/sys/bus/pci/drivers/npu/unbind", addr);
+	ret = gt_write_file("/sys/bus/pci/drivers/npu/unbind", addr);
 	GT_CHECK(!ret, "unbind %s: %s", addr, gt_errno_name(ret));
 	GT_CHECK(gt_wait_path(GT_ACCEL_NODE, 0, NODE_TIMEOUT_MS), "%s still there after unbind",
 		 GT_ACCEL_NODE);
@@ -154,12 +142,12 @@ static const char *r_unbind_rebind(int with_open_file)
 		npu_device_close(dev);
 		close(fd);
 		if (reason) {
-			r_sysfs_write("/sys/bus/pci/drivers/npu/bind", addr);
+			gt_write_file("/sys/bus/pci/drivers/npu/bind", addr);
 			gt_wait_path(GT_ACCEL_NODE, 1, NODE_TIMEOUT_MS);
 			return reason;
 		}
 	}
-	ret = r_sysfs_write("/sys/bus/pci/drivers/npu/bind", addr);
+	ret = gt_write_file("/sys/bus/pci/drivers/npu/bind", addr);
 	GT_CHECK(!ret, "bind %s: %s", addr, gt_errno_name(ret));
 	GT_CHECK(gt_wait_path(GT_ACCEL_NODE, 1, NODE_TIMEOUT_MS), "no %s after bind",
 		 GT_ACCEL_NODE);
