@@ -521,6 +521,45 @@ int gt_module_loaded(void)
 	return gt_exists("/sys/module/npu");
 }
 
+const char *gt_module_reload(const char *params)
+{
+	uint64_t deadline = gt_now_ms() + 10000;
+	char refs[32] = "?";
+	int ret;
+
+	/* The last file of the previous user may still be going away. */
+	while ((ret = gt_module_unload()) == -EWOULDBLOCK || ret == -EBUSY) {
+		if (gt_now_ms() > deadline)
+			break;
+		usleep(50000);
+	}
+	if (ret && ret != -ENOENT) {
+		gt_read_file("/sys/module/npu/refcnt", refs, sizeof(refs));
+		return gt_reason("rmmod npu: %s (refcnt %s)", gt_errno_name(ret), refs);
+	}
+	GT_CHECK(gt_wait_path(GT_ACCEL_NODE, 0, 15000), "%s still there after rmmod",
+		 GT_ACCEL_NODE);
+	ret = gt_module_load_params(params);
+	GT_CHECK(!ret, "insmod npu.ko %s: %s", params, gt_errno_name(ret));
+	GT_CHECK(gt_wait_path(GT_ACCEL_NODE, 1, 15000), "no %s after insmod %s", GT_ACCEL_NODE,
+		 params);
+	return NULL;
+}
+
+int gt_accel_pci_name(char *name, size_t len)
+{
+	char link[256];
+	ssize_t n = readlink("/sys/class/accel/accel0/device", link, sizeof(link) - 1);
+	const char *base;
+
+	if (n <= 0)
+		return -ENOENT;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	snprintf(name, len, "%.*s", (int)len - 1, base ? base + 1 : link);
+	return 0;
+}
+
 int gt_write_file(const char *path, const char *value)
 {
 	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC), ret = 0;

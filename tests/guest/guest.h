@@ -111,6 +111,10 @@ int gt_module_unload(void);
 int gt_module_load(void);
 /* insmod npu.ko with module parameters ("a=1 b=2"); 0 or -errno. */
 int gt_module_load_params(const char *params);
+/* rmmod (waiting up to 10 s for the last user), insmod with params; a failure reason or NULL. */
+const char *gt_module_reload(const char *params);
+/* The PCI device behind accel0 ("0000:00:03.0"); 0 or -errno. */
+int gt_accel_pci_name(char *name, size_t len);
 /* Read module parameter `name` of npu into value; 0 or -errno. */
 int gt_module_param(const char *name, unsigned long *value);
 /* Is module npu loaded (/sys/module/npu)? */

@@ -29,7 +29,6 @@
 #define F_TIMEOUT_MS		3000u	/* job_timeout_ms while the suite runs */
 #define F_DEFAULT_TIMEOUT_MS	10000u	/* the module's default */
 #define F_LONG_JOB_MS		1000u	/* a job still running when a fault is armed */
-#define F_NODE_MS		15000u
 #define F_RESET_MS		10000u	/* a reset follows its cause within this */
 #define F_HEARTBEAT_MS		500u	/* heartbeat_ms for the heartbeat test */
 
@@ -422,16 +421,12 @@ static const char *f_corrupt(struct f_ctx *f)
 /* rmmod and insmod with params; the node must come back. */
 static const char *f_reload(const char *params, unsigned long want_timeout)
 {
+	const char *why = gt_module_reload(params);
 	unsigned long timeout;
 	int ret;
 
-	ret = gt_module_unload();
-	GT_CHECK(!ret, "rmmod npu: %s", gt_errno_name(ret));
-	GT_CHECK(gt_wait_path(GT_ACCEL_NODE, 0, F_NODE_MS), "%s still there after rmmod",
-		 GT_ACCEL_NODE);
-	ret = gt_module_load_params(params);
-	GT_CHECK(!ret, "insmod npu.ko %s: %s", params, gt_errno_name(ret));
-	GT_CHECK(gt_wait_path(GT_ACCEL_NODE, 1, F_NODE_MS), "no %s after insmod", GT_ACCEL_NODE);
+	if (why)
+		return why;
 	ret = gt_module_param("job_timeout_ms", &timeout);
 	GT_CHECK(!ret, "job_timeout_ms: %s", gt_errno_name(ret));
 	GT_CHECK(timeout == want_timeout, "job_timeout_ms=%lu, expected %lu", timeout,

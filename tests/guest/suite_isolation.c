@@ -329,16 +329,9 @@ static const char *iso_ban(void)
 	struct iso s;
 	int ret;
 
-	ret = gt_module_unload();
-	if (!ret)
-		ret = gt_module_load_params("job_timeout_ms=1000 ban_resets=2");
-	if (ret || !gt_wait_path(GT_ACCEL_NODE, 1, 5000)) {
-		char refs[32] = "?";
-
-		gt_read_file("/sys/module/npu/refcnt", refs, sizeof(refs));
-		return gt_reason("could not reload npu.ko with a short job timeout: %s (refcnt %s)",
-				 gt_errno_name(-ret), refs);
-	}
+	why = gt_module_reload("job_timeout_ms=1000 ban_resets=2");
+	if (why)
+		return why;
 	why = iso_open(&s);
 	if (why)
 		goto out_reload;
@@ -395,10 +388,11 @@ static const char *iso_ban(void)
 out_close:
 	iso_close(&s);
 out_reload:
-	if ((gt_module_unload() || gt_module_load() || !gt_wait_path(GT_ACCEL_NODE, 1, 5000)) &&
-	    !why)
-		why = gt_reason("could not reload npu.ko with its defaults");
-	return why;
+	{
+		const char *reload = gt_module_reload("");
+
+		return why ? why : reload;
+	}
 }
 
 int suite_isolation(void)

@@ -47,21 +47,6 @@ static const char *const l_steps[L_COUNT] = {
 	"under-load", "blocked-waiter", "ioctls-enodev", "mapped-bos", "close", "back",
 };
 
-/* The PCI address of accel0. */
-static int l_bdf(char *bdf, size_t len)
-{
-	char link[256];
-	ssize_t n = readlink("/sys/class/accel/accel0/device", link, sizeof(link) - 1);
-	const char *base;
-
-	if (n <= 0)
-		return -ENOENT;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	snprintf(bdf, len, "%.*s", (int)len - 1, base ? base + 1 : link);
-	return 0;
-}
-
 static void *l_wait_thread(void *arg)
 {
 	struct l_ctx *l = arg;
@@ -298,7 +283,7 @@ static void l_scenario(struct l_ctx *l, const char *how, int (*remove)(struct l_
 
 	for (i = 0; i < L_COUNT; i++)
 		reasons[i] = "not run";
-	reasons[L_UNDER_LOAD] = l_bdf(l->bdf, sizeof(l->bdf)) ? "no PCI device behind accel0" :
+	reasons[L_UNDER_LOAD] = gt_accel_pci_name(l->bdf, sizeof(l->bdf)) ? "no PCI device behind accel0" :
 				l_load(l);
 	if (!reasons[L_UNDER_LOAD]) {
 		ret = remove(l);

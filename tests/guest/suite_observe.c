@@ -129,28 +129,12 @@ static long long ob_field(const char *line, const char *key)
 
 /* --- debugfs, tracefs, devcoredump ---------------------------------- */
 
-/* The accel device's debugfs folder (the one with fw_log). */
+/* The accel device's debugfs folder. */
 static const char *ob_debugfs_dir(void)
 {
 	static char dir[300];
-	char path[600];
-	DIR *d = opendir("/sys/kernel/debug/accel");
-	struct dirent *e;
 
-	if (!d)
-		return NULL;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/fw_log", e->d_name);
-		if (gt_exists(path)) {
-			snprintf(dir, sizeof(dir), "/sys/kernel/debug/accel/%s", e->d_name);
-			closedir(d);
-			return dir;
-		}
-	}
-	closedir(d);
-	return NULL;
+	return gt_debugfs_dir(dir, sizeof(dir));
 }
 
 static const char *ob_trace_dir(void)
@@ -208,21 +192,6 @@ static int ob_trace_wait(const char *dir, const char *const *needles, char *line
 	}
 }
 
-/* The PCI device behind accel0 ("0000:00:04.0"); 0 or -1. */
-static int ob_pci_name(char *name, size_t len)
-{
-	char link[256];
-	ssize_t n = readlink("/sys/class/accel/accel0/device", link, sizeof(link) - 1);
-	const char *base;
-
-	if (n <= 0)
-		return -1;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	snprintf(name, len, "%.*s", (int)len - 1, base ? base + 1 : link);
-	return 0;
-}
-
 /* The devcoredump folder of PCI device pci, in dir; 1 if there is one. */
 static int ob_devcd_find(const char *pci, char *dir, size_t len)
 {
@@ -272,43 +241,6 @@ static int ob_devcd_clear(const char *pci)
 }
 
 /* --- module -------------------------------------------------------- */
-
-static int ob_module_load(const char *params)
-{
-	char path[256];
-	int fd, ret;
-
-	ret = gt_read_file(GT_MODULE_PATH_FILE, path, sizeof(path));
-	if (ret)
-		return ret;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-/* rmmod (retrying while the last file goes away), then insmod with params. */
-static const char *ob_module_reload(const char *params)
-{
-	uint64_t deadline = gt_now_ms() + 10000;
-	int ret;
-
-	while ((ret = gt_module_unload()) == -EWOULDBLOCK || ret == -EBUSY) {
-		if (gt_now_ms() > deadline)
-			break;
-		usleep(50000);
-	}
-	GT_CHECK(!ret || ret == -ENOENT, "rmmod npu: %s", gt_errno_name(ret));
-	GT_CHECK(gt_wait_path(GT_ACCEL_NODE, 0, OB_NODE_MS), "%s still there after rmmod",
-		 GT_ACCEL_NODE);
-	ret = ob_module_load(params);
-	GT_CHECK(!ret, "insmod npu.ko %s: %s", params, gt_errno_name(ret));
-	GT_CHECK(gt_wait_path(GT_ACCEL_NODE, 1, OB_NODE_MS), "no %s after insmod %s",
-		 GT_ACCEL_NODE, params);
-	return NULL;
-}
 
 /* --- jobs ---------------------------------------------------------- */
 
@@ -677,14 +609,14 @@ int suite_observe(void)
 			dbg ? "" : "debugfs accel/<n>/fw_log");
 		return 1;
 	}
-	if (ob_pci_name(pci, sizeof(pci))) {
+	if (gt_accel_pci_name(pci, sizeof(pci))) {
 		gt_fail("observe.setup", "no PCI device behind accel0");
 		return 1;
 	}
 	gt_result("observe.trace-jobs-and-fault", ob_trace_case(tdir, dbg));
 
 	snprintf(params, sizeof(params), "job_timeout_ms=%u", OB_TIMEOUT_MS);
-	reason = ob_module_reload(params);
+	reason = gt_module_reload(params);
 	if (!gt_result("observe.reload-short-timeout", reason)) {
 		gt_module_load();
 		gt_wait_path(GT_ACCEL_NODE, 1, OB_NODE_MS);
@@ -696,7 +628,7 @@ int suite_observe(void)
 		  dbg ? ob_fw_log_case(dbg) : "no debugfs accel/<n>/fw_log after the reload");
 	gt_result("observe.timeout-devcoredump", ob_timeout_case(tdir, pci));
 
-	gt_result("observe.reload-defaults", ob_module_reload(""));
+	gt_result("observe.reload-defaults", gt_module_reload(""));
 	if (gt_module_loaded())
 		gt_result("observe.device-after-reload", ob_restored());
 	gt_result("observe.kernel-log-clean", ob_log_clean(mark));

@@ -52,7 +52,11 @@ static const char *r_gone(void)
 	GT_CHECK(!gt_exists("/sys/module/npu"), "/sys/module/npu still exists");
 	GT_CHECK(!gt_exists("/sys/bus/pci/drivers/npu"), "PCI driver npu still registered");
 	GT_CHECK(!gt_exists("/sys/module/drm/holders/npu"), "drm still held by npu");
-	GT_CHECK(!gt_exists("/sys/kernel/debug/accel/0"), "debugfs accel/0 still exists");
+	{
+		char dir[300];
+
+		GT_CHECK(!gt_debugfs_dir(dir, sizeof(dir)), "debugfs %s still exists", dir);
+	}
 	return NULL;
 }
 
@@ -93,21 +97,6 @@ static const char *r_busy(void)
 	return NULL;
 }
 
-/* The PCI address of accel0, from sysfs. */
-static int r_pci_addr(char *addr, size_t len)
-{
-	char link[256];
-	ssize_t n = readlink("/sys/class/accel/accel0/device", link, sizeof(link) - 1);
-	const char *base;
-
-	if (n <= 0)
-		return -1;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	snprintf(addr, len, "%s", base ? base + 1 : link);
-	return 0;
-}
-
 static const char *r_unbind_rebind(int with_open_file)
 {
 	struct npu_device *dev = NULL;
@@ -116,7 +105,7 @@ static const char *r_unbind_rebind(int with_open_file)
 	int fd = -1, ret;
 	uint64_t v;
 
-	GT_CHECK(!r_pci_addr(addr, sizeof(addr)), "no PCI device behind accel0");
+	GT_CHECK(!gt_accel_pci_name(addr, sizeof(addr)), "no PCI device behind accel0");
 	if (with_open_file) {
 		ret = npu_device_open("drm", &dev);
 		GT_CHECK(!ret, "open: %s", npu_last_error());
