@@ -22,12 +22,15 @@ TOOLS := $(BUILD)/rel/bin/npu
 LIBDRM_CFLAGS := $(shell pkg-config --cflags libdrm 2>/dev/null)
 LIBDRM_LIBS := $(shell pkg-config --libs libdrm 2>/dev/null || echo -ldrm)
 HOST_CFLAGS += $(LIBDRM_CFLAGS) -Iuapi -I$(ONNX_GEN)
-HOST_LIBS += $(LIBDRM_LIBS) -lprotobuf-c
+HOST_LIBS += $(LIBDRM_LIBS) -lprotobuf-c -lz
 
 # Every libnpu object may include the generated header (through graph/).
 $(foreach v,$(VARIANTS),$(patsubst %.c,$(BUILD)/$(v)/%.o,$(filter libnpu/src/graph/%,$(LIBNPU_SRC)))): $(ONNX_PB_H)
 
-$(BUILD)/rel/bin/npu: $(BUILD)/rel/libnpu/tools/npu.o $(BUILD)/rel/libnpu.a $(BUILD)/rel/libnpucore.a
+# The tool: one file per subcommand group, on the public API only.
+TOOL_OBJS := $(patsubst %.c,$(BUILD)/rel/%.o,$(wildcard libnpu/tools/*.c))
+
+$(BUILD)/rel/bin/npu: $(TOOL_OBJS) $(BUILD)/rel/libnpu.a $(BUILD)/rel/libnpucore.a
 	@mkdir -p $(dir $@)
 	@echo "  LD [rel] $@"
 	$(Q)$(CC) $^ $(HOST_LIBS) -o $@

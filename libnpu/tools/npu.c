@@ -4,6 +4,7 @@
  *
  *   npu info     [--backend sim|drm|drm:PATH] [--firmware IMAGE]
  *   npu selftest [--backend sim|drm|drm:PATH] [--firmware IMAGE]
+ *   npu quantize, eval, inspect: see cmd_*.c
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "npu/device.h"
 #include "npu/error.h"
 #include "npu/kernels.h"
+#include "tool.h"
 
 struct options {
 	const char *backend;
@@ -26,7 +28,10 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  info       show the device's parameters and firmware\n"
 		"  selftest   run a convolution layer on the device and check it\n"
-		"options:\n"
+		"  quantize   FLOAT.onnx -o OUT.onnx --calib IMAGES ...: post-training quantization\n"
+		"  eval       MODEL.onnx --images IMAGES --labels LABELS ...: top-1 accuracy\n"
+		"  inspect    MODEL.onnx: operators, shapes, parameters, memory\n"
+		"options of info and selftest:\n"
 		"  --backend NAME     device backend (default: sim):\n"
 		"                       sim       the device core in-process\n"
 		"                       drm       the first /dev/accel/accel* of the npu driver\n"
@@ -254,6 +259,12 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (!strcmp(argv[1], "quantize"))
+		return cmd_quantize(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "eval"))
+		return cmd_eval(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "inspect"))
+		return cmd_inspect(argc - 1, argv + 1);
 	if (parse_options(argc, argv, &o))
 		return 2;
 	if (!strcmp(argv[1], "info"))

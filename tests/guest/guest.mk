@@ -27,10 +27,10 @@ $(GUEST_TEST): $(GUEST_OBJS) $(GUEST_LINK)
 	@echo "  LD [guest] $@"
 	$(Q)$(CC) $(GUEST_STATIC) $(GUEST_OBJS) $(GUEST_LINK) $(HOST_LIBS) -o $@
 
-$(GUEST_NPU): $(BUILD)/rel/libnpu/tools/npu.o $(GUEST_LINK)
+$(GUEST_NPU): $(TOOL_OBJS) $(GUEST_LINK)
 	@mkdir -p $(dir $@)
 	@echo "  LD [guest] $@"
-	$(Q)$(CC) $(GUEST_STATIC) $< $(GUEST_LINK) $(HOST_LIBS) -o $@
+	$(Q)$(CC) $(GUEST_STATIC) $(TOOL_OBJS) $(GUEST_LINK) $(HOST_LIBS) -o $@
 
 $(GUEST_HOSTCTL): $(patsubst %.c,$(BUILD)/rel/%.o,$(HOSTCTL_SRC))
 	@mkdir -p $(dir $@)

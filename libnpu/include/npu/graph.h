@@ -117,6 +117,17 @@ void npu_graph_free(struct npu_graph *graph);
 int npu_graph_load_onnx(const char *path, struct npu_graph **graph);
 int npu_graph_load_onnx_mem(const void *data, size_t size, struct npu_graph **graph);
 
+/*
+ * Write the graph as an ONNX model (IR version 8, the graph's opset):
+ * inputs and outputs with their types and known shapes, constants as
+ * initializers (raw data), nodes with their attributes.  The file is
+ * written to a temporary file beside `path` and renamed over it only
+ * when complete, so a failure leaves `path` untouched.  The _mem form
+ * returns a malloc'ed buffer.
+ */
+int npu_graph_save_onnx(const struct npu_graph *graph, const char *path);
+int npu_graph_save_onnx_mem(const struct npu_graph *graph, void **data, size_t *size);
+
 /* The default-domain opset the graph's operators follow. */
 int npu_graph_opset(const struct npu_graph *graph);
 

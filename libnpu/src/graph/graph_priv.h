@@ -120,4 +120,26 @@ int npu_node_window(const struct npu_graph *g, const struct npu_node *n,
 /* Sort g->nodes topologically; NPU_E_FORMAT naming a node on a cycle. */
 int npu_graph_sort(struct npu_graph *g);
 
+/*
+ * The interpreter's steps, shared with the int8 executor (lower/), which
+ * runs the nodes it does not lower exactly as the interpreter would.
+ * `values` is indexed by tensor index; `owned` marks the values the run
+ * allocated (to free at its end).
+ */
+int npu_interp_check_inputs(const struct npu_graph *g, const struct npu_value *inputs);
+/* Views of the graph's inputs and constants; everything else rank -1. */
+void npu_interp_bind(const struct npu_graph *g, const struct npu_value *inputs,
+		     struct npu_value *values);
+/* Infer node n's output shapes from its input values, allocate and compute them. */
+int npu_interp_eval_node(const struct npu_graph *g, const struct npu_node *n,
+			 struct npu_value *values, unsigned char *owned,
+			 npu_value_observer observer, void *ctx);
+/*
+ * End a run with status `ret`: on success copy the graph outputs into
+ * outputs[] (on failure zero them); free the owned values, `values`
+ * and `owned`.  Returns the final status.
+ */
+int npu_interp_finish(const struct npu_graph *g, struct npu_value *values, unsigned char *owned,
+		      int ret, struct npu_value *outputs);
+
 #endif /* NPU_GRAPH_PRIV_H */

@@ -168,7 +168,7 @@ static int run_node(const struct npu_graph *g, const struct npu_node *n,
 }
 
 /* The caller's inputs must match the graph inputs' types and known shapes. */
-static int check_inputs(const struct npu_graph *g, const struct npu_value *inputs)
+int npu_interp_check_inputs(const struct npu_graph *g, const struct npu_value *inputs)
 {
 	for (size_t i = 0; i < g->n_inputs; i++) {
 		const struct npu_tensor *t = g->inputs[i];
@@ -187,8 +187,8 @@ static int check_inputs(const struct npu_graph *g, const struct npu_value *input
 }
 
 /* Views of the graph's inputs and constants; node outputs are allocated later. */
-static void bind(const struct npu_graph *g, const struct npu_value *inputs,
-		 struct npu_value *values)
+void npu_interp_bind(const struct npu_graph *g, const struct npu_value *inputs,
+		     struct npu_value *values)
 {
 	for (size_t i = 0; i < g->n_tensors; i++) {
 		const struct npu_tensor *t = g->tensors[i];
@@ -205,9 +205,9 @@ static void bind(const struct npu_graph *g, const struct npu_value *inputs,
 		values[g->inputs[i]->index] = inputs[i];
 }
 
-static int eval_node(const struct npu_graph *g, const struct npu_node *n,
-		     struct npu_value *values, unsigned char *owned,
-		     npu_value_observer observer, void *ctx)
+int npu_interp_eval_node(const struct npu_graph *g, const struct npu_node *n,
+			 struct npu_value *values, unsigned char *owned,
+			 npu_value_observer observer, void *ctx)
 {
 	const size_t slots = n->n_in > MIN_SLOTS ? n->n_in : MIN_SLOTS;
 	struct npu_value *in = calloc(slots, sizeof(*in));
@@ -240,31 +240,9 @@ static int eval_node(const struct npu_graph *g, const struct npu_node *n,
 	return ret;
 }
 
-int npu_graph_run_reference(struct npu_graph *g, const struct npu_value *inputs,
-			    struct npu_value *outputs, npu_value_observer observer, void *ctx)
+int npu_interp_finish(const struct npu_graph *g, struct npu_value *values, unsigned char *owned,
+		      int ret, struct npu_value *outputs)
 {
-	struct npu_value *values;
-	unsigned char *owned;
-	int ret;
-
-	if (!g || (g->n_inputs && !inputs) || !outputs)
-		return npu_fail(NPU_E_INVALID, "run: NULL argument");
-	memset(outputs, 0, g->n_outputs * sizeof(*outputs));
-	ret = npu_graph_infer_shapes(g);
-	if (!ret)
-		ret = check_inputs(g, inputs);
-	if (ret)
-		return ret;
-	values = calloc(g->n_tensors ? g->n_tensors : 1, sizeof(*values));
-	owned = calloc(g->n_tensors ? g->n_tensors : 1, 1);
-	if (!values || !owned) {
-		free(values);
-		free(owned);
-		return npu_fail(NPU_E_NOMEM, "out of memory");
-	}
-	bind(g, inputs, values);
-	for (size_t i = 0; !ret && i < g->n_nodes; i++)
-		ret = eval_node(g, g->nodes[i], values, owned, observer, ctx);
 	/* Outputs are copies: a graph output may also be an input or a constant. */
 	for (size_t i = 0; !ret && i < g->n_outputs; i++) {
 		const struct npu_value *v = &values[g->outputs[i]->index];
@@ -282,4 +260,32 @@ int npu_graph_run_reference(struct npu_graph *g, const struct npu_value *inputs,
 	free(values);
 	free(owned);
 	return ret;
+}
+
+int npu_graph_run_reference(struct npu_graph *g, const struct npu_value *inputs,
+			    struct npu_value *outputs, npu_value_observer observer, void *ctx)
+{
+	struct npu_value *values;
+	unsigned char *owned;
+	int ret;
+
+	if (!g || (g->n_inputs && !inputs) || !outputs)
+		return npu_fail(NPU_E_INVALID, "run: NULL argument");
+	memset(outputs, 0, g->n_outputs * sizeof(*outputs));
+	ret = npu_graph_infer_shapes(g);
+	if (!ret)
+		ret = npu_interp_check_inputs(g, inputs);
+	if (ret)
+		return ret;
+	values = calloc(g->n_tensors ? g->n_tensors : 1, sizeof(*values));
+	owned = calloc(g->n_tensors ? g->n_tensors : 1, 1);
+	if (!values || !owned) {
+		free(values);
+		free(owned);
+		return npu_fail(NPU_E_NOMEM, "out of memory");
+	}
+	npu_interp_bind(g, inputs, values);
+	for (size_t i = 0; !ret && i < g->n_nodes; i++)
+		ret = npu_interp_eval_node(g, g->nodes[i], values, owned, observer, ctx);
+	return npu_interp_finish(g, values, owned, ret, outputs);
 }

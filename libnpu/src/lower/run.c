@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The int8 executor: runs a lowered graph, the integer operations on
+ * the int8 CPU kernels and the rest on the reference interpreter.
+ * Quantized values stay in the graph's NCHW layout between operations;
+ * CONV and POOL see NHWC copies, as the device's SRAM holds them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "graph/graph_priv.h"
+#include "lower/lower.h"
+#include "npu/error.h"
+#include "npu/int8.h"
+
+int npu_graph_is_quantized(const struct npu_graph *g)
+{
+	for (size_t i = 0; g && i < g->n_nodes; i++)
+		switch (g->nodes[i]->op) {
+		case NPU_NODE_QUANTIZE_LINEAR:
+		case NPU_NODE_DEQUANTIZE_LINEAR:
+		case NPU_NODE_QLINEAR_CONV:
+		case NPU_NODE_QLINEAR_MATMUL:
+			return 1;
+		default:
+			break;
+		}
+	return 0;
+}
+
+int npu_int8_model_create(struct npu_graph *graph, struct npu_int8_model **model)
+{
+	return npu_lower_graph(graph, model);
+}
+
+void npu_int8_model_free(struct npu_int8_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n_ops; i++) {
+		free(m->ops[i].weights);
+		free(m->ops[i].bias);
+		free(m->ops[i].channel_quant);
+	}
+	free(m->ops);
+	free(m);
+}
+
+void npu_int8_model_counts(const struct npu_int8_model *m, size_t *int8_ops, size_t *float_ops)
+{
+	size_t f = 0;
+
+	for (size_t i = 0; i < m->n_ops; i++)
+		f += m->ops[i].kind == NPU_LOWER_FLOAT;
+	if (int8_ops)
+		*int8_ops = m->n_ops - f;
+	if (float_ops)
+		*float_ops = f;
+}
+
+/* [C][H*W] <-> [H*W][C] for one image; to_nhwc picks the direction. */
+static void relayout(const uint8_t *src, uint8_t *dst, size_t c, size_t hw, int to_nhwc)
+{
+	for (size_t ch = 0; ch < c; ch++)
+		for (size_t i = 0; i < hw; i++) {
+			if (to_nhwc)
+				dst[i * c + ch] = src[ch * hw + i];
+			else
+				dst[ch * hw + i] = src[i * c + ch];
+		}
+}
+
+/* CONV or POOL, image by image: NCHW value -> NHWC -> kernel -> NCHW value. */
+static int run_spatial(const struct npu_lower_op *op, const struct npu_value *x,
+		       struct npu_value *y)
+{
+	const int is_conv = op->kind == NPU_LOWER_CONV;
+	const size_t in_c = (size_t)x->dims[1], in_hw = (size_t)(x->dims[2] * x->dims[3]);
+	const size_t out_c = (size_t)y->dims[1], out_hw = (size_t)(y->dims[2] * y->dims[3]);
+	uint8_t *in = malloc(in_c * in_hw), *out = malloc(out_c * out_hw);
+	int ret = 0;
+
+	if (!in || !out) {
+		free(in);
+		free(out);
+		return npu_fail(NPU_E_NOMEM, "out of memory");
+	}
+	for (int64_t b = 0; !ret && b < x->dims[0]; b++) {
+		relayout((const uint8_t *)x->data + b * in_c * in_hw, in, in_c, in_hw, 1);
+		if (is_conv) {
+			struct npu_conv_params p = op->p.conv;
+
+			p.input = in;
+			p.output = out;
+			ret = npu_kernel_conv(&p);
+		} else {
+			struct npu_pool_params p = op->p.pool;
+
+			p.input = in;
+			p.output = out;
+			ret = npu_kernel_pool(&p);
+		}
+		relayout(out, (uint8_t *)y->data + b * out_c * out_hw, out_c, out_hw, 0);
+	}
+	free(in);
+	free(out);
+	return ret;
+}
+
+static int run_int8(const struct npu_lower_op *op, const struct npu_value *values,
+		    struct npu_value *y)
+{
+	const struct npu_value *x = &values[op->in[0]->index];
+	int ret = 0;
+
+	switch (op->kind) {
+	case NPU_LOWER_CONV:
+	case NPU_LOWER_POOL:
+		ret = run_spatial(op, x, y);
+		break;
+	case NPU_LOWER_MATMUL: {
+		struct npu_matmul_params p = op->p.matmul;
+
+		p.input = x->data;
+		p.output = y->data;
+		ret = npu_kernel_matmul(&p);
+		break;
+	}
+	case NPU_LOWER_ELTWISE: {
+		struct npu_eltwise_params p = op->p.eltwise;
+
+		p.a = x->data;
+		p.b = values[op->in[1]->index].data;
+		p.output = y->data;
+		ret = npu_kernel_eltwise(&p);
+		break;
+	}
+	case NPU_LOWER_LUT: {
+		struct npu_lut_params p = op->p.lut;
+
+		p.input = x->data;
+		p.output = y->data;
+		ret = npu_kernel_lut(&p);
+		break;
+	}
+	case NPU_LOWER_COPY:
+		memcpy(y->data, x->data, npu_value_numel(y));
+		break;
+	case NPU_LOWER_FLOAT:
+		break;
+	}
+	return ret;
+}
+
+int npu_int8_model_run(const struct npu_int8_model *m, const struct npu_value *inputs,
+		       struct npu_value *outputs)
+{
+	struct npu_graph *g;
+	struct npu_value *values;
+	unsigned char *owned;
+	int ret;
+
+	if (!m || !outputs || (m->graph->n_inputs && !inputs))
+		return npu_fail(NPU_E_INVALID, "int8 run: NULL argument");
+	g = m->graph;
+	memset(outputs, 0, g->n_outputs * sizeof(*outputs));
+	ret = npu_interp_check_inputs(g, inputs);
+	if (ret)
+		return ret;
+	values = calloc(g->n_tensors + 1, sizeof(*values));
+	owned = calloc(g->n_tensors + 1, 1);
+	if (!values || !owned) {
+		free(values);
+		free(owned);
+		return npu_fail(NPU_E_NOMEM, "out of memory");
+	}
+	npu_interp_bind(g, inputs, values);
+	for (size_t i = 0; !ret && i < m->n_ops; i++) {
+		const struct npu_lower_op *op = &m->ops[i];
+		const struct npu_tensor *t = op->out;
+		char label[160];
+
+		if (op->kind == NPU_LOWER_FLOAT) {
+			ret = npu_interp_eval_node(g, op->node, values, owned, NULL, NULL);
+			continue;
+		}
+		ret = npu_value_alloc(&values[t->index], t->dtype, t->rank, t->dims);
+		if (ret)
+			break;
+		owned[t->index] = 1;
+		ret = run_int8(op, values, &values[t->index]);
+		if (ret == NPU_E_INVALID)
+			ret = npu_fail(ret, "%s: the int8 kernel refused the operation",
+				       npu_node_label(g, op->node, label, sizeof(label)));
+	}
+	return npu_interp_finish(g, values, owned, ret, outputs);
+}
