@@ -155,6 +155,14 @@ static int run_image(struct npu_graph *g, const struct npu_dataset *ds, size_t i
 	return ret;
 }
 
+static int is_graph_output(const struct npu_graph *g, const struct npu_tensor *t)
+{
+	for (size_t i = 0; i < g->n_outputs; i++)
+		if (g->outputs[i] == t)
+			return 1;
+	return 0;
+}
+
 static int calibrate(struct qstate *s, const struct npu_dataset *ds, size_t count,
 		     npu_progress_cb progress, void *ctx)
 {
@@ -369,7 +377,18 @@ static int rewrite(struct qstate *s, float *scales, int32_t *zps)
 			zps[k] = zps[in];
 			continue;
 		}
-		ret = npu_calib_stat_range(&s->stats[k], o, &lo, &hi);
+		if (is_graph_output(g, sites[k])) {
+			/*
+			 * Clipping the network's outputs (logits) merges the
+			 * largest ones and loses their order: keep their range.
+			 */
+			struct npu_quant_options full = *o;
+
+			full.method = NPU_CALIB_MINMAX;
+			ret = npu_calib_stat_range(&s->stats[k], &full, &lo, &hi);
+		} else {
+			ret = npu_calib_stat_range(&s->stats[k], o, &lo, &hi);
+		}
 		if (!ret)
 			ret = npu_quant_choose(lo, hi, o->act_dtype, o->symmetric, o->pow2,
 					       &scales[k], &zps[k]);
