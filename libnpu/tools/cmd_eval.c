@@ -75,7 +75,10 @@ int cmd_eval(int argc, char **argv)
 		const char *a = argv[i];
 		int bad = 0;
 
-		if (!strcmp(a, "--json")) {
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage();
+			return 0;
+		} else if (!strcmp(a, "--json")) {
 			json = 1;
 		} else if (a[0] == '-' && i + 1 >= argc) {
 			fprintf(stderr, "npu: %s needs a value\n", a);

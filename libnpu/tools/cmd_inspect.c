@@ -62,6 +62,10 @@ int cmd_inspect(int argc, char **argv)
 	size_t params = 0, float_bytes = 0, int8_bytes = 0;
 	struct npu_graph *g;
 
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: npu inspect MODEL.onnx\n");
+		return 0;
+	}
 	if (argc != 2) {
 		fprintf(stderr, "usage: npu inspect MODEL.onnx\n");
 		return 2;

@@ -53,7 +53,10 @@ int cmd_quantize(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int bad = 0;
 
-		if (!strcmp(a, "--per-channel")) {
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage();
+			return 0;
+		} else if (!strcmp(a, "--per-channel")) {
 			o.per_channel = 1;
 		} else if (!strcmp(a, "--per-tensor")) {
 			o.per_channel = 0;
