@@ -416,6 +416,7 @@ struct bc_layer {
 	const char *name;
 	struct npu_node *node;		/* in the quantized graph */
 	size_t channels;
+	size_t per_channel;		/* values per channel per image (H x W) */
 	double *sum[2];			/* [0] float graph, [1] quantized graph */
 };
 
@@ -437,6 +438,7 @@ static int bc_observe(void *ctx, const struct npu_tensor *t, const struct npu_va
 			continue;
 		for (int d = 2; d < v->rank; d++)
 			inner *= (size_t)v->dims[d];
+		l->per_channel = inner;
 		for (size_t k = 0; k < npu_value_numel(v); k++)
 			l->sum[bc->which][k / inner % l->channels] += ((const float *)v->data)[k];
 	}
@@ -499,8 +501,9 @@ static int correct_bias(struct npu_graph *g, struct npu_graph *fg, const struct 
 		const size_t n_scale = npu_tensor_numel(dq->in[1]);
 
 		for (size_t c = 0; c < bc.layers[i].channels; c++) {
+			/* The mean over images and over the channel's positions. */
 			const double delta = (bc.layers[i].sum[0][c] - bc.layers[i].sum[1][c]) /
-					     (double)count;
+					     ((double)count * (double)bc.layers[i].per_channel);
 			const double v = q[c] + nearbyint(delta / scale[n_scale == 1 ? 0 : c]);
 
 			q[c] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, v));
