@@ -35,8 +35,9 @@ MSE|--per-channel --method mse
 power-of-two scales|--per-channel --method minmax --pow2'
 
 top1() {
-	nice -n 10 "$npu" eval "$1" --images "$test_images" --labels "$test_labels" --json |
-		sed -n 's/.*"top1": *\([0-9.]*\).*/\1/p'
+	t=$(nice -n 10 "$npu" eval "$1" --images "$test_images" --labels "$test_labels" --json |
+		sed -n 's/.*"top1": *\([0-9.]*\).*/\1/p')
+	printf '%.2f' "$t"
 }
 
 # int8 bytes of a model: weights as int8 plus int32 biases, from npu inspect.
