@@ -62,4 +62,22 @@ struct npu_int8_model {
 /* Lower a graph whose shapes are inferred; errors name the node. */
 int npu_lower_graph(struct npu_graph *graph, struct npu_int8_model **model);
 
+/* [C][H*W] <-> [H*W][C] for one image; to_nhwc picks the direction. */
+void npu_lower_relayout(const uint8_t *src, uint8_t *dst, size_t c, size_t hw, int to_nhwc);
+
+/* Run integer operation op on the int8 CPU kernels into the allocated y. */
+int npu_lower_run_op(const struct npu_lower_op *op, const struct npu_value *values,
+		     struct npu_value *y);
+
+/*
+ * Run model m as npu_int8_model_run() does, but with every integer
+ * operation (ops[index], output y already allocated) run by run_op:
+ * the int8 executor passes the CPU kernels, the compiled-model runtime
+ * the device.  FLOAT operations always run on the reference interpreter.
+ */
+typedef int (*npu_lower_run_fn)(void *ctx, size_t index, const struct npu_value *values,
+				struct npu_value *y);
+int npu_lower_run(const struct npu_int8_model *m, const struct npu_value *inputs,
+		  struct npu_value *outputs, npu_lower_run_fn run_op, void *ctx);
+
 #endif /* NPU_LOWER_H */

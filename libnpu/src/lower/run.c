@@ -59,8 +59,7 @@ void npu_int8_model_counts(const struct npu_int8_model *m, size_t *int8_ops, siz
 		*float_ops = f;
 }
 
-/* [C][H*W] <-> [H*W][C] for one image; to_nhwc picks the direction. */
-static void relayout(const uint8_t *src, uint8_t *dst, size_t c, size_t hw, int to_nhwc)
+void npu_lower_relayout(const uint8_t *src, uint8_t *dst, size_t c, size_t hw, int to_nhwc)
 {
 	for (size_t ch = 0; ch < c; ch++)
 		for (size_t i = 0; i < hw; i++) {
@@ -87,7 +86,7 @@ static int run_spatial(const struct npu_lower_op *op, const struct npu_value *x,
 		return npu_fail(NPU_E_NOMEM, "out of memory");
 	}
 	for (int64_t b = 0; !ret && b < x->dims[0]; b++) {
-		relayout((const uint8_t *)x->data + b * in_c * in_hw, in, in_c, in_hw, 1);
+		npu_lower_relayout((const uint8_t *)x->data + b * in_c * in_hw, in, in_c, in_hw, 1);
 		if (is_conv) {
 			struct npu_conv_params p = op->p.conv;
 
@@ -101,15 +100,15 @@ static int run_spatial(const struct npu_lower_op *op, const struct npu_value *x,
 			p.output = out;
 			ret = npu_kernel_pool(&p);
 		}
-		relayout(out, (uint8_t *)y->data + b * out_c * out_hw, out_c, out_hw, 0);
+		npu_lower_relayout(out, (uint8_t *)y->data + b * out_c * out_hw, out_c, out_hw, 0);
 	}
 	free(in);
 	free(out);
 	return ret;
 }
 
-static int run_int8(const struct npu_lower_op *op, const struct npu_value *values,
-		    struct npu_value *y)
+int npu_lower_run_op(const struct npu_lower_op *op, const struct npu_value *values,
+		     struct npu_value *y)
 {
 	const struct npu_value *x = &values[op->in[0]->index];
 	int ret = 0;
@@ -153,8 +152,23 @@ static int run_int8(const struct npu_lower_op *op, const struct npu_value *value
 	return ret;
 }
 
+/* The CPU placement of every integer operation: the int8 kernels. */
+static int run_on_cpu(void *ctx, size_t index, const struct npu_value *values,
+		      struct npu_value *y)
+{
+	const struct npu_int8_model *m = ctx;
+
+	return npu_lower_run_op(&m->ops[index], values, y);
+}
+
 int npu_int8_model_run(const struct npu_int8_model *m, const struct npu_value *inputs,
 		       struct npu_value *outputs)
+{
+	return npu_lower_run(m, inputs, outputs, run_on_cpu, (void *)m);
+}
+
+int npu_lower_run(const struct npu_int8_model *m, const struct npu_value *inputs,
+		  struct npu_value *outputs, npu_lower_run_fn run_op, void *ctx)
 {
 	struct npu_graph *g;
 	struct npu_value *values;
@@ -189,9 +203,9 @@ int npu_int8_model_run(const struct npu_int8_model *m, const struct npu_value *i
 		if (ret)
 			break;
 		owned[t->index] = 1;
-		ret = run_int8(op, values, &values[t->index]);
+		ret = run_op(ctx, i, values, &values[t->index]);
 		if (ret == NPU_E_INVALID)
-			ret = npu_fail(ret, "%s: the int8 kernel refused the operation",
+			ret = npu_fail(ret, "%s: the int8 operation was refused",
 				       npu_node_label(g, op->node, label, sizeof(label)));
 	}
 	return npu_interp_finish(g, values, owned, ret, outputs);
