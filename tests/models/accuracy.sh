@@ -48,18 +48,16 @@ float_bytes() {
 	"$npu" inspect "$1" | sed -n 's/.*memory \([0-9]*\) bytes as float32.*/\1/p'
 }
 
-# PyTorch's numbers for a model: "float engine1=top1 engine2=top1 ...".
+# PyTorch's numbers for a model: "float top-1 | config top-1, ..." (percent).
 torch_ptq() {
 	python3 - "$here/torch_ptq.json" "$1" <<'EOF'
 import json, sys
-data = json.load(open(sys.argv[1]))
-m = data.get("models", data).get(sys.argv[2])
+m = json.load(open(sys.argv[1]))["models"].get(sys.argv[2])
 if not m:
-    print("-")
+    print("- | -")
     sys.exit(0)
-engines = m.get("engines", {})
-parts = ["%s=%.2f" % (e, 100 * v["int8_top1"]) for e, v in sorted(engines.items())]
-print(" ".join(parts) if parts else "-")
+int8 = ", ".join("%s %.2f" % (c, 100 * v["top1"]) for c, v in sorted(m["int8"].items()))
+print("%.2f | %s" % (100 * m["float_top1"], int8))
 EOF
 }
 
@@ -80,10 +78,10 @@ EOF
 	echo
 	printf '| model | float |'
 	echo "$configs" | while IFS='|' read -r title _; do printf ' %s |' "$title"; done
-	echo ' PyTorch PTQ | float bytes | int8 bytes |'
+	echo ' PyTorch float | PyTorch int8 PTQ | float bytes | int8 bytes |'
 	printf '|---|---|'
 	echo "$configs" | while IFS='|' read -r _ _; do printf -- '---|'; done
-	echo '---|---|---|'
+	echo '---|---|---|---|'
 	for m in $models; do
 		model=$here/$m.onnx
 		echo "accuracy: $m" >&2
@@ -97,7 +95,8 @@ EOF
 			printf ' %s |' "$(top1 "$q")"
 		done)
 		q=$work/$m-per_channel_minmax_.onnx
-		echo "$row$cells $(torch_ptq "$m") | $(float_bytes "$model") | $(int8_bytes "$q") |"
+		# mobilenet_bn is mobilenet exported with its BatchNorm nodes kept.
+		echo "$row$cells $(torch_ptq "${m%_bn}") | $(float_bytes "$model") | $(int8_bytes "$q") |"
 	done
 	if [ -r "$here/lenet_qat.onnx" ]; then
 		echo
