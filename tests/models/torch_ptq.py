@@ -6,7 +6,8 @@ the peer that libnpu's quantizer is compared with.
     nice -n 19 /usr/bin/python3 tests/models/torch_ptq.py
 
 For each float model (lenet, mobilenet, resnet) and each quantized engine
-this torch build supports (of onednn, x86, fbgemm, qnnpack):
+this torch build supports (of fbgemm, x86, onednn, qnnpack; Debian's
+1.13 has onednn and qnnpack):
   1. the module is rebuilt with the weights of the committed ONNX file
      (mobilenet.onnx and resnet.onnx have BatchNorm already folded into
      the convolutions, which is what fuse_modules' conv-bn fusion does in
@@ -17,6 +18,18 @@ this torch build supports (of onednn, x86, fbgemm, qnnpack):
      1,000 training images;
   3. the int8 model is evaluated on the 10,000 test images with that
      engine's kernels.
+onednn runs twice: with its default qconfig (uint8 activations over the
+full 0..255 range) and, as "onednn_reduce_range", with the x86 qconfig
+(activations over 0..127).  On a CPU without VNNI (this machine: AVX2
+only) oneDNN's u8*s8 kernels add pairs of products in int16 with
+saturation, which costs the full-range configuration accuracy; the
+7-bit one stays clear of it.
+
+A torch 1.13 bug, worked around here: qnnpack's quantized relu6 (and
+hardtanh, clamp) reads a channels-last tensor, which is what quantized
+convolutions return, in the wrong element order; the MobileNet then
+scores 9%.  On qnnpack each ReLU6 of the int8 model gets a contiguous
+copy of its input first (ContiguousReLU6).
 Sizes are those of the serialized state_dict (torch.save), float and int8.
 Writes torch_ptq.json next to this file (one column set of
 docs/accuracy.md).
@@ -37,7 +50,11 @@ import fmnist  # noqa: E402
 
 THREADS = 2
 CALIBRATION_IMAGES = 1000
-ENGINES = ["onednn", "x86", "fbgemm", "qnnpack"]
+ENGINES = ["fbgemm", "x86", "onednn", "qnnpack"]
+# (result key, engine, qconfig name for get_default_qconfig)
+CONFIGS = [("fbgemm", "fbgemm", "fbgemm"), ("x86", "x86", "x86"),
+           ("onednn", "onednn", "onednn"), ("onednn_reduce_range", "onednn", "x86"),
+           ("qnnpack", "qnnpack", "qnnpack")]
 FLOAT_MODELS = {"lenet": fmnist.LeNet, "mobilenet": fmnist.MobileNet,
                 "resnet": fmnist.ResNet}
 
@@ -72,13 +89,49 @@ def fuse(name, model):
     return model
 
 
-def quantize(name, path, engine, calib):
+class ContiguousReLU6(torch.nn.Module):
+    """nnq.ReLU6 over a contiguous copy of its input (see above)."""
+
+    def __init__(self):
+        super().__init__()
+        self.relu6 = torch.nn.quantized.ReLU6()
+
+    def forward(self, x):
+        return self.relu6(x.contiguous())
+
+
+def swap_relu6(module):
+    """Replace every quantized ReLU6 below `module`; returns the count."""
+    count = 0
+    for child_name, child in module.named_children():
+        if type(child) is torch.nn.quantized.ReLU6:
+            setattr(module, child_name, ContiguousReLU6())
+            count += 1
+        else:
+            count += swap_relu6(child)
+    return count
+
+
+def quantize(name, path, engine, qconfig_name, calib):
     torch.backends.quantized.engine = engine
     model = fuse(name, float_model(name, path))
-    model.qconfig = tq.get_default_qconfig(engine)
+    model.qconfig = tq.get_default_qconfig(qconfig_name)
     tq.prepare(model, inplace=True)
     fmnist.predict(model, calib)
-    return tq.convert(model), str(model.qconfig)
+    qconfig = str(model.qconfig)
+    qmodel = tq.convert(model)
+    swapped = swap_relu6(qmodel) if engine == "qnnpack" else 0
+    return qmodel, qconfig, swapped
+
+
+def cpu_flags():
+    """The SIMD extensions that decide which int8 kernels run."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next(line for line in f if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        return []
+    return sorted(f for f in set(flags) if f.startswith(("avx", "sse4", "fma")) or "vnni" in f)
 
 
 def main():
@@ -91,6 +144,7 @@ def main():
     torch.set_num_threads(THREADS)
     supported = list(torch.backends.quantized.supported_engines)
     engines = [e for e in ENGINES if e in supported]
+    configs = [c for c in CONFIGS if c[1] in supported]
     log(f"torch {torch.__version__}; supported quantized engines {supported}; using {engines}")
     x_img, _ = fmnist.load_split("train")
     xt_img, y_test = fmnist.load_split("test")
@@ -108,9 +162,9 @@ def main():
         rec = {"onnx": os.path.basename(path), "float_top1": fmnist.top1(logits, y_test),
                "float_bytes": state_bytes(model), "int8": {}}
         log(f"{name}: float top-1 {rec['float_top1']:.4f}, {rec['float_bytes']} bytes")
-        for engine in engines:
+        for key, engine, qconfig_name in configs:
             t0 = time.time()
-            qmodel, qconfig = quantize(name, path, engine, calib)
+            qmodel, qconfig, swapped = quantize(name, path, engine, qconfig_name, calib)
             t_cal = time.time() - t0
             t0 = time.time()
             q_logits = fmnist.predict(qmodel, x_test)
@@ -119,17 +173,32 @@ def main():
                  "argmax_agreement_vs_float": float(
                      (q_logits.argmax(1) == logits.argmax(1)).float().mean()),
                  "calibrate_seconds": round(t_cal, 1), "eval_seconds": round(t_eval, 1),
-                 "qconfig": qconfig}
-            rec["int8"][engine] = q
-            log(f"  {engine}: int8 top-1 {q['top1']:.4f}, {q['bytes']} bytes "
+                 "engine": engine, "qconfig_name": qconfig_name, "qconfig": qconfig}
+            if swapped:
+                q["relu6_made_contiguous"] = swapped
+            rec["int8"][key] = q
+            log(f"  {key}: int8 top-1 {q['top1']:.4f}, {q['bytes']} bytes "
                 f"(calibration {t_cal:.1f} s, 10k test images {t_eval:.1f} s)")
         results[name] = rec
 
+    # QAT is not post-training: its numbers come from train.json, so the
+    # table has PyTorch's QAT LeNet next to the PTQ ones.
+    qat = None
+    train_json = os.path.join(args.models, "train.json")
+    if os.path.exists(train_json):
+        with open(train_json) as f:
+            t = json.load(f)["models"]["lenet_qat"]
+        qat = {"lenet_qat": {"onnx": t["file"], "source": "train.json",
+                             "qconfig": t["qconfig"], "fake_quant_top1": t["fake_quant_top1"],
+                             "int8_top1": t["int8_top1"], "onnx_top1": t["onnx_top1"]}}
+
     out = {"torch": torch.__version__, "threads": THREADS,
+           "cpu_flags": cpu_flags(),
            "supported_engines": supported, "engines": engines,
+           "configs": [c[0] for c in configs],
            "not_in_this_build": [e for e in ENGINES if e not in supported],
            "calibration": f"first {CALIBRATION_IMAGES} training images",
-           "test_images": len(x_test), "models": results}
+           "test_images": len(x_test), "models": results, "qat": qat}
     with open(args.out, "w") as f:
         json.dump(out, f, indent=2)
         f.write("\n")
