@@ -34,10 +34,11 @@ entropy (KL)|--per-channel --method entropy
 MSE|--per-channel --method mse
 power-of-two scales|--per-channel --method minmax --pow2'
 
+# A failed run shows as "failed" in its cell (the tool said why on stderr).
 top1() {
 	t=$(nice -n 10 "$npu" eval "$1" --images "$test_images" --labels "$test_labels" --json |
 		sed -n 's/.*"top1": *\([0-9.]*\).*/\1/p')
-	printf '%.2f' "$t"
+	if [ -n "$t" ]; then printf '%.2f' "$t"; else printf 'failed'; fi
 }
 
 # int8 bytes of a model: weights as int8 plus int32 biases, from npu inspect.
@@ -90,9 +91,12 @@ EOF
 		cells=$(echo "$configs" | while IFS='|' read -r title opts; do
 			q=$work/$m-$(echo "$title" | tr -c 'a-z0-9' '_').onnx
 			# shellcheck disable=SC2086 # opts is a word list
-			nice -n 10 "$npu" quantize "$model" -o "$q" --calib "$train" \
-				--calib-count 1000 $opts >/dev/null
-			printf ' %s |' "$(top1 "$q")"
+			if nice -n 10 "$npu" quantize "$model" -o "$q" --calib "$train" \
+				--calib-count 1000 $opts >/dev/null; then
+				printf ' %s |' "$(top1 "$q")"
+			else
+				printf ' failed |'
+			fi
 		done)
 		q=$work/$m-per_channel_minmax_.onnx
 		# mobilenet_bn is mobilenet exported with its BatchNorm nodes kept.
