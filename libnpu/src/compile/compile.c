@@ -203,6 +203,30 @@ static int load_rows(struct npu_cs *cs, const struct rows *r, uint32_t sram, uin
 				  *in_h * r->in_row);
 }
 
+/*
+ * SRAM of one output-channel chunk of a CONV or MATMUL: n rows of
+ * weights at 0, then n int32 biases, then n quant entries, each 16-aligned.
+ */
+static size_t mac_chunk_bytes(uint32_t n, size_t wrow, int bias, int quant)
+{
+	return ALIGN16((size_t)n * wrow) + (bias ? ALIGN16(4u * n) : 0) +
+	       (quant ? ALIGN16(8u * n) : 0);
+}
+
+/* Load the weights, biases and quant entries of output channels first .. first + n - 1. */
+static int load_mac_chunk(struct npu_cs *cs, const struct compiled_op *c, uint32_t wva,
+			  uint32_t first, uint32_t n, uint32_t wrow, uint32_t b_addr,
+			  uint32_t q_addr, int bias, int quant)
+{
+	int ret = npu_cs_load_linear(cs, 0, wva + (uint32_t)c->w_off + first * wrow, n * wrow);
+
+	if (!ret && bias)
+		ret = npu_cs_load_linear(cs, b_addr, wva + (uint32_t)c->b_off + 4u * first, 4u * n);
+	if (!ret && quant)
+		ret = npu_cs_load_linear(cs, q_addr, wva + (uint32_t)c->q_off + 8u * first, 8u * n);
+	return ret;
+}
+
 static int emit_conv(struct npu_compiled_model *cm, struct compiled_op *c, struct npu_cs *cs)
 {
 	const struct npu_conv_params *p = &c->op->p.conv;
@@ -218,8 +242,7 @@ static int emit_conv(struct npu_compiled_model *cm, struct compiled_op *c, struc
 
 	/* Halve the channel chunk until a one-row tile fits; grouped weights stay whole. */
 	for (;;) {
-		fixed = ALIGN16((size_t)ocb * wrow) + (p->bias ? ALIGN16(4u * ocb) : 0) +
-			(p->channel_quant ? ALIGN16(8u * ocb) : 0);
+		fixed = mac_chunk_bytes(ocb, wrow, !!p->bias, !!p->channel_quant);
 		rows = fixed < sram ? fit_rows(&r, sram - fixed, ocb) : 0;
 		if (rows || ocb == 1 || p->groups != 1)
 			break;
@@ -238,13 +261,8 @@ static int emit_conv(struct npu_compiled_model *cm, struct compiled_op *c, struc
 	for (uint32_t oc0 = 0; oc0 < p->out_c; oc0 += ocb) {
 		const uint32_t n = p->out_c - oc0 < ocb ? p->out_c - oc0 : ocb;
 
-		EMIT(npu_cs_load_linear(cs, 0, wva + (uint32_t)c->w_off + oc0 * wrow, n * wrow));
-		if (p->bias)
-			EMIT(npu_cs_load_linear(cs, b_addr, wva + (uint32_t)c->b_off + 4u * oc0,
-						4u * n));
-		if (p->channel_quant)
-			EMIT(npu_cs_load_linear(cs, q_addr, wva + (uint32_t)c->q_off + 8u * oc0,
-						8u * n));
+		EMIT(load_mac_chunk(cs, c, wva, oc0, n, wrow, b_addr, q_addr, !!p->bias,
+				    !!p->channel_quant));
 		for (uint32_t r0 = 0; r0 < p->out_h; r0 += rows) {
 			const uint32_t nr = p->out_h - r0 < rows ? p->out_h - r0 : rows;
 			struct npu_cmd_conv k;
@@ -305,8 +323,7 @@ static int emit_matmul(struct npu_compiled_model *cm, struct compiled_op *c, str
 	int ret;
 
 	for (;;) {
-		fixed = ALIGN16((size_t)nb * p->k) + (p->bias ? ALIGN16(4u * nb) : 0) +
-			(p->channel_quant ? ALIGN16(8u * nb) : 0);
+		fixed = mac_chunk_bytes(nb, p->k, !!p->bias, !!p->channel_quant);
 		rows = fixed < sram ? fit_rows(&r, sram - fixed, nb) : 0;
 		if (rows || nb == 1)
 			break;
@@ -325,13 +342,8 @@ static int emit_matmul(struct npu_compiled_model *cm, struct compiled_op *c, str
 	for (uint32_t n0 = 0; n0 < p->n; n0 += nb) {
 		const uint32_t n = p->n - n0 < nb ? p->n - n0 : nb;
 
-		EMIT(npu_cs_load_linear(cs, 0, wva + (uint32_t)c->w_off + n0 * p->k, n * p->k));
-		if (p->bias)
-			EMIT(npu_cs_load_linear(cs, b_addr, wva + (uint32_t)c->b_off + 4u * n0,
-						4u * n));
-		if (p->channel_quant)
-			EMIT(npu_cs_load_linear(cs, q_addr, wva + (uint32_t)c->q_off + 8u * n0,
-						8u * n));
+		EMIT(load_mac_chunk(cs, c, wva, n0, n, p->k, b_addr, q_addr, !!p->bias,
+				    !!p->channel_quant));
 		for (uint32_t r0 = 0; r0 < p->m; r0 += rows) {
 			const uint32_t nr = p->m - r0 < rows ? p->m - r0 : rows;
 			struct npu_cmd_matmul k;

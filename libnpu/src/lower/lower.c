@@ -315,6 +315,14 @@ static int fits16(int64_t v)
 }
 
 /* The operands of a convolution, from QDQ or QLinearConv. */
+/* The CONV/MATMUL flags: operand types and the optional per-channel and bias tables. */
+static uint32_t mac_flags(const struct qp *xq, const struct qp *yq, const struct npu_lower_op *op)
+{
+	return (xq->dtype == NPU_DTYPE_UINT8 ? NPU_F_IN_U8 : 0) |
+	       (yq->dtype == NPU_DTYPE_UINT8 ? NPU_F_OUT_U8 : 0) |
+	       (op->channel_quant ? NPU_F_PER_CHANNEL : 0) | (op->bias ? NPU_F_BIAS : 0);
+}
+
 struct conv_desc {
 	const struct npu_node *node;
 	const struct npu_tensor *x, *y;
@@ -375,9 +383,7 @@ static int emit_conv(struct lower_ctx *c, const struct conv_desc *d)
 				for (int64_t x = 0; x < kw; x++)
 					op->weights[((o * kh + y) * kw + x) * icg + i] =
 						((const int8_t *)w->data)[((o * icg + i) * kh + y) * kw + x];
-	p->flags = (d->xq.dtype == NPU_DTYPE_UINT8 ? NPU_F_IN_U8 : 0) |
-		   (d->yq.dtype == NPU_DTYPE_UINT8 ? NPU_F_OUT_U8 : 0) |
-		   (op->channel_quant ? NPU_F_PER_CHANNEL : 0) | (op->bias ? NPU_F_BIAS : 0);
+	p->flags = mac_flags(&d->xq, &d->yq, op);
 	p->in_h = (uint16_t)win.in[1];
 	p->in_w = (uint16_t)win.in[2];
 	p->in_c = (uint16_t)d->x->dims[1];
@@ -494,9 +500,7 @@ static int emit_matmul(struct lower_ctx *c, const struct matmul_desc *d)
 	for (int64_t j = 0; j < n; j++)
 		for (int64_t i = 0; i < k; i++)
 			op->weights[j * k + i] = ((const int8_t *)w->data)[d->trans ? j * k + i : i * n + j];
-	p->flags = (d->xq.dtype == NPU_DTYPE_UINT8 ? NPU_F_IN_U8 : 0) |
-		   (d->yq.dtype == NPU_DTYPE_UINT8 ? NPU_F_OUT_U8 : 0) |
-		   (op->channel_quant ? NPU_F_PER_CHANNEL : 0) | (op->bias ? NPU_F_BIAS : 0);
+	p->flags = mac_flags(&d->xq, &d->yq, op);
 	p->m = (uint32_t)d->x->dims[0];
 	p->k = (uint32_t)k;
 	p->n = (uint32_t)n;
