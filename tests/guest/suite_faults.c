@@ -133,6 +133,31 @@ static const char *f_innocent(struct gt_conv_client *b, uint64_t id)
 	return NULL;
 }
 
+/* a's job of n convolutions on the ring, then b's single one queued behind it. */
+static const char *f_submit_pair(struct f_ctx *f, uint32_t n, uint64_t *id_a, uint64_t *id_b)
+{
+	int ret;
+
+	gt_cc_clear(&f->a);
+	gt_cc_clear(&f->b);
+	ret = gt_cc_submit(&f->a, n, id_a);
+	GT_CHECK(!ret, "submit: %s", gt_errno_name(ret));
+	GT_CHECK(f_wait_ring(1, 5000), "the job never reached the ring");
+	ret = gt_cc_submit(&f->b, 1, id_b);
+	GT_CHECK(!ret, "submit of the second file: %s", gt_errno_name(ret));
+	return NULL;
+}
+
+/* One reset since `before`, `logged` in the kernel log, then a correct job. */
+static const char *f_recovered(struct f_ctx *f, long before, uint64_t mark, const char *logged)
+{
+	const char *reason = f_resets(before, 1);
+
+	if (!reason)
+		reason = f_logged(mark, logged);
+	return reason ? reason : f_after(&f->a);
+}
+
 /*
  * The first engine command of a's job hangs; b's job waits on the ring
  * behind it.  Reason for a's outcome, *innocent for b's.
@@ -150,14 +175,10 @@ static const char *f_hang(struct f_ctx *f, const char **innocent)
 	reason = f_arm("inject-hang", 1);
 	if (reason)
 		return reason;
-	gt_cc_clear(&f->a);
-	gt_cc_clear(&f->b);
 	start = gt_now_ms();
-	ret = gt_cc_submit(&f->a, 1, &id_a);
-	GT_CHECK(!ret, "submit: %s", gt_errno_name(ret));
-	GT_CHECK(f_wait_ring(1, 5000), "the job never reached the ring");
-	ret = gt_cc_submit(&f->b, 1, &id_b);
-	GT_CHECK(!ret, "submit of the second file: %s", gt_errno_name(ret));
+	reason = f_submit_pair(f, 1, &id_a, &id_b);
+	if (reason)
+		return reason;
 
 	ret = gt_client_wait(&f->a.c, id_a, &w);
 	took = gt_now_ms() - start;
@@ -168,10 +189,7 @@ static const char *f_hang(struct f_ctx *f, const char **innocent)
 		 gt_errno_name(ret));
 	GT_CHECK(took >= F_TIMEOUT_MS * 9 / 10, "the hung job ended after %llu ms, before "
 		 "job_timeout_ms=%u", (unsigned long long)took, F_TIMEOUT_MS);
-	reason = f_resets(before, 1);
-	if (!reason)
-		reason = f_logged(mark, "engine hung");
-	return reason ? reason : f_after(&f->a);
+	return f_recovered(f, before, mark, "engine hung");
 }
 
 /* Wait until debugfs shows want_bos BOs and no job on the ring. */
@@ -308,14 +326,10 @@ static const char *f_fw_crash(struct f_ctx *f, const char **innocent)
 
 	*innocent = "not run";
 	GT_CHECK(before >= 0, "debugfs resets: %s", gt_errno_name((int)before));
-	gt_cc_clear(&f->a);
-	gt_cc_clear(&f->b);
 	start = gt_now_ms();
-	ret = gt_cc_submit(&f->a, f->long_n, &id_a);
-	GT_CHECK(!ret, "submit: %s", gt_errno_name(ret));
-	GT_CHECK(f_wait_ring(1, 5000), "the job never reached the ring");
-	ret = gt_cc_submit(&f->b, 1, &id_b);
-	GT_CHECK(!ret, "submit of the second file: %s", gt_errno_name(ret));
+	reason = f_submit_pair(f, f->long_n, &id_a, &id_b);
+	if (reason)
+		return reason;
 	reason = f_arm("inject-fw-crash", 1);
 	if (reason)
 		return reason;
@@ -329,10 +343,7 @@ static const char *f_fw_crash(struct f_ctx *f, const char **innocent)
 		(unsigned long long)took, gt_errno_name(ret));
 	GT_CHECK(ret == -EIO, "wait for the job the crash interrupted: %s, expected EIO%s",
 		 gt_errno_name(ret), ret ? "" : " (did it end before the crash?)");
-	reason = f_resets(before, 1);
-	if (!reason)
-		reason = f_logged(mark, "firmware stopped");
-	return reason ? reason : f_after(&f->a);
+	return f_recovered(f, before, mark, "firmware stopped");
 }
 
 /* The firmware crashes with nothing to do: one reset, no job to blame. */
