@@ -142,7 +142,7 @@ static void compile_and_compare(struct npu_graph *g, uint32_t sram, struct npu_d
 	so.sram_size = sram;
 	so.memory_size = 16u << 20;
 	CHECK_EQ(npu_device_open_sim(&so, &dev), 0);
-	CHECK_EQ(npu_compile(g, dev, &cm), 0);
+	CHECK_EQ(npu_compile(g, dev, NULL, &cm), 0);
 	CHECK_EQ(npu_int8_model_create(g, &m), 0);
 	for (int img = 0; img < 4; img++) {
 		struct npu_value in, want, got;
@@ -185,7 +185,7 @@ TEST(compiled_model_equals_int8_path)
 	struct npu_graph *g = NULL;
 	struct npu_device *dev = NULL;
 	struct npu_compiled_model *cm = NULL;
-	uint64_t counters[NPU_PERF_JOBS];
+	struct npu_op_profile prof;
 	struct npu_op_info info;
 	uint32_t tiles;
 
@@ -199,9 +199,9 @@ TEST(compiled_model_equals_int8_path)
 	/* Op 0 quantizes the input (float); op 1 is the first Conv. */
 	CHECK_EQ(npu_compiled_op_info(cm, 1, &info), 0);
 	CHECK(!strcmp(info.op, "Conv") && info.placement == NPU_PLACE_NPU);
-	CHECK_EQ(npu_compiled_op_counters(cm, 1, counters), 0);
+	CHECK_EQ(npu_compiled_op_profile(cm, 1, &prof), 0);
 	/* 4 images x 12x12x8 outputs x 27 taps. */
-	CHECK_EQ(counters[NPU_PERF_MACS], 4u * 12 * 12 * 8 * 27);
+	CHECK_EQ(prof.counters[NPU_PERF_MACS], 4u * 12 * 12 * 8 * 27);
 	npu_compiled_model_free(cm);
 	npu_device_close(dev);
 	npu_graph_free(g);

@@ -569,7 +569,14 @@ static void upload_tables(uint8_t *w, const struct compiled_op *c)
 		memcpy(w + c->q_off, op->channel_quant, qb);
 }
 
+void npu_compile_options_default(struct npu_compile_options *options)
+{
+	memset(options, 0, sizeof(*options));
+	options->batch = 1;
+}
+
 int npu_compile(struct npu_graph *graph, struct npu_device *dev,
+		const struct npu_compile_options *options,
 		struct npu_compiled_model **model)
 {
 	struct npu_compiled_model *cm;
@@ -578,6 +585,7 @@ int npu_compile(struct npu_graph *graph, struct npu_device *dev,
 	size_t wsize = 16, asize = 16, ssize = 0;
 	int ret;
 
+	(void)options;
 	if (!graph || !dev || !model)
 		return npu_fail(NPU_E_INVALID, "compile: NULL argument");
 	*model = NULL;
@@ -683,18 +691,56 @@ int npu_compiled_op_info(const struct npu_compiled_model *cm, size_t index,
 	info->name = c->op->node->name ? c->op->node->name : "";
 	info->placement = c->placement;
 	info->reason = c->reason;
+	info->segment = c->placement == NPU_PLACE_NPU ? (uint32_t)index : UINT32_MAX;
 	info->tiles = c->tiles;
 	info->stream_bytes = c->cmd_size;
 	return 0;
 }
 
-int npu_compiled_op_counters(const struct npu_compiled_model *cm, size_t index,
-			     uint64_t counters[NPU_PERF_JOBS])
+int npu_compiled_op_profile(const struct npu_compiled_model *cm, size_t index,
+			    struct npu_op_profile *profile)
 {
-	if (!cm || !counters || index >= cm->n_ops)
-		return npu_fail(NPU_E_INVALID, "op counters: bad argument");
-	memcpy(counters, cm->ops[index].counters, sizeof(cm->ops[index].counters));
+	if (!cm || !profile || index >= cm->n_ops)
+		return npu_fail(NPU_E_INVALID, "op profile: bad argument");
+	memset(profile, 0, sizeof(*profile));
+	memcpy(profile->counters, cm->ops[index].counters, sizeof(cm->ops[index].counters));
 	return 0;
+}
+
+void npu_compiled_profile_reset(struct npu_compiled_model *cm)
+{
+	for (size_t i = 0; cm && i < cm->n_ops; i++)
+		memset(cm->ops[i].counters, 0, sizeof(cm->ops[i].counters));
+}
+
+size_t npu_compiled_num_segments(const struct npu_compiled_model *cm)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; cm && i < cm->n_ops; i++)
+		n += cm->ops[i].placement == NPU_PLACE_NPU;
+	return n;
+}
+
+const struct npu_graph *npu_compiled_graph(const struct npu_compiled_model *cm)
+{
+	return cm ? cm->lowered->graph : NULL;
+}
+
+int npu_compiled_save(const struct npu_compiled_model *cm, const char *path)
+{
+	(void)cm;
+	(void)path;
+	return npu_fail(NPU_E_UNSUPPORTED, "save: not yet");
+}
+
+int npu_compiled_load(const char *path, struct npu_device *dev,
+		      struct npu_compiled_model **model)
+{
+	(void)path;
+	(void)dev;
+	(void)model;
+	return npu_fail(NPU_E_UNSUPPORTED, "load: not yet");
 }
 
 /* Run op c's segment once over the operands already in the activation buffer. */
