@@ -2,8 +2,11 @@
 /*
  * The compiler and runtime: a small CNN built in memory, quantized,
  * compiled for the sim device and run there must give exactly the
- * outputs of the int8 CPU path, with a Softmax (no integer form) left
- * on the CPU and named, and with layers over a small SRAM tiled.
+ * outputs of the int8 CPU path - as one job with a fused pool, a job
+ * per layer, batched, tiled for a small SRAM with and without double
+ * buffering, and saved to and loaded from a .npub file - with a
+ * Softmax (no integer form) left on the CPU and named, and bad .npub
+ * files refused with the reason.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include "npu/error.h"
 #include "npu/int8.h"
 #include "npu/quant.h"
+#include "npu_fw_image.h"
 #include "onnxtest.h"
 
 #define NAMES(...)	((const char *const[]){ __VA_ARGS__, NULL })
@@ -129,38 +133,72 @@ static void quantized_cnn(int softmax, struct npu_graph **out)
 	*out = g;
 }
 
-/* Compile for a sim device with `sram` bytes, run 4 random images, compare with the int8 path. */
-static void compile_and_compare(struct npu_graph *g, uint32_t sram, struct npu_device **devp,
-				struct npu_compiled_model **out)
+/* A sim device with `sram` bytes (0: the default); NULL on failure. */
+static struct npu_device *open_sim(uint32_t sram)
 {
 	struct npu_sim_options so = { 0 };
-	struct npu_compiled_model *cm = NULL;
-	struct npu_int8_model *m = NULL;
 	struct npu_device *dev = NULL;
 
 	so.firmware = harness_fw_image();
 	so.sram_size = sram;
 	so.memory_size = 16u << 20;
-	CHECK_EQ(npu_device_open_sim(&so, &dev), 0);
-	CHECK_EQ(npu_compile(g, dev, NULL, &cm), 0);
-	CHECK_EQ(npu_int8_model_create(g, &m), 0);
-	for (int img = 0; img < 4; img++) {
-		struct npu_value in, want, got;
+	if (npu_device_open_sim(&so, &dev))
+		harness_fail(__FILE__, __LINE__, "sim: %s", npu_last_error());
+	return dev;
+}
 
-		CHECK_EQ(npu_value_alloc(&in, NPU_DTYPE_FLOAT32, 4, x_dims), 0);
-		for (size_t i = 0; i < X_NUMEL; i++)
-			((float *)in.data)[i] = frand();
-		CHECK_EQ(npu_int8_model_run(m, &in, &want), 0);
-		CHECK_EQ(npu_model_run(cm, dev, &in, &got), 0);
-		CHECK_EQ(npu_value_numel(&got), npu_value_numel(&want));
-		CHECK(!memcmp(got.data, want.data, npu_value_numel(&want) * sizeof(float)));
-		npu_value_free(&in);
+static void random_input(int64_t images, struct npu_value *in)
+{
+	int64_t dims[4] = { images, x_dims[1], x_dims[2], x_dims[3] };
+
+	CHECK_EQ(npu_value_alloc(in, NPU_DTYPE_FLOAT32, 4, dims), 0);
+	for (size_t i = 0; i < (size_t)images * X_NUMEL; i++)
+		((float *)in->data)[i] = frand();
+}
+
+/* Run `images` random images through cm in one call; each must equal the int8 path's. */
+static void check_outputs(struct npu_graph *g, struct npu_compiled_model *cm,
+			  struct npu_device *dev, int64_t images)
+{
+	struct npu_int8_model *m = NULL;
+	struct npu_value in, got;
+	size_t row;
+
+	CHECK_EQ(npu_int8_model_create(g, &m), 0);
+	random_input(images, &in);
+	CHECK_EQ(npu_model_run(cm, dev, &in, &got), 0);
+	CHECK_EQ(got.dims[0], images);
+	row = npu_value_numel(&got) / (size_t)images;
+	for (int64_t b = 0; b < images && !harness_failed(); b++) {
+		struct npu_value one, want;
+
+		random_input(1, &one);
+		memcpy(one.data, (float *)in.data + b * X_NUMEL, X_NUMEL * sizeof(float));
+		CHECK_EQ(npu_int8_model_run(m, &one, &want), 0);
+		CHECK_EQ(npu_value_numel(&want), row);
+		CHECK_MSG(!memcmp((float *)got.data + b * row, want.data, row * sizeof(float)),
+			  "image %lld differs from the int8 path", (long long)b);
+		npu_value_free(&one);
 		npu_value_free(&want);
-		npu_value_free(&got);
 	}
+	npu_value_free(&in);
+	npu_value_free(&got);
 	npu_int8_model_free(m);
-	*devp = dev;
-	*out = cm;
+}
+
+static struct npu_compiled_model *compile(struct npu_graph *g, struct npu_device *dev,
+					  uint32_t batch, int per_op_jobs, int single_buffer)
+{
+	struct npu_compile_options o;
+	struct npu_compiled_model *cm = NULL;
+
+	npu_compile_options_default(&o);
+	o.batch = batch;
+	o.per_op_jobs = per_op_jobs;
+	o.single_buffer = single_buffer;
+	if (npu_compile(g, dev, &o, &cm))
+		harness_fail(__FILE__, __LINE__, "compile: %s", npu_last_error());
+	return cm;
 }
 
 static size_t count_npu(const struct npu_compiled_model *cm, uint32_t *max_tiles)
@@ -180,28 +218,118 @@ static size_t count_npu(const struct npu_compiled_model *cm, uint32_t *max_tiles
 	return n;
 }
 
-TEST(compiled_model_equals_int8_path)
+/* Device counter k summed over every operation. */
+static uint64_t total(const struct npu_compiled_model *cm, unsigned int k)
 {
-	struct npu_graph *g = NULL;
-	struct npu_device *dev = NULL;
-	struct npu_compiled_model *cm = NULL;
 	struct npu_op_profile prof;
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < npu_compiled_num_ops(cm); i++)
+		if (!npu_compiled_op_profile(cm, i, &prof))
+			sum += prof.counters[k];
+	return sum;
+}
+
+static uint64_t model_macs(const struct npu_compiled_model *cm)
+{
 	struct npu_op_info info;
-	uint32_t tiles;
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < npu_compiled_num_ops(cm); i++)
+		if (!npu_compiled_op_info(cm, i, &info))
+			sum += info.macs;
+	return sum;
+}
+
+TEST(one_segment_with_fused_pool_equals_int8_path)
+{
+	static const char *const want[] = { "QuantizeLinear", "Conv+MaxPool", "Conv", "Add",
+					    "Flatten", "Gemm", "DequantizeLinear" };
+	struct npu_graph *g = NULL;
+	struct npu_device *dev = open_sim(0);
+	struct npu_compiled_model *cm;
+	struct npu_op_info info;
 
 	quantized_cnn(0, &g);
-	compile_and_compare(g, 0, &dev, &cm);
+	cm = compile(g, dev, 1, 0, 0);
 	if (harness_failed())
 		return;
-	/* conv1, pool, conv2, add, gemm on the NPU; the flatten is a host copy. */
-	CHECK_EQ(count_npu(cm, &tiles), 5);
-	CHECK_EQ(tiles, 1);
-	/* Op 0 quantizes the input (float); op 1 is the first Conv. */
+	check_outputs(g, cm, dev, 1);
+	check_outputs(g, cm, dev, 3);
+	/* The quantize and dequantize edges on the CPU, the rest one job. */
+	CHECK_EQ(npu_compiled_num_ops(cm), 7);
+	CHECK_EQ(npu_compiled_num_segments(cm), 1);
+	for (size_t i = 0; i < 7 && !harness_failed(); i++) {
+		const int npu = i > 0 && i < 6;
+
+		CHECK_EQ(npu_compiled_op_info(cm, i, &info), 0);
+		CHECK_MSG(!strcmp(info.op, want[i]), "op %zu is %s", i, info.op);
+		CHECK_EQ(info.placement, npu ? NPU_PLACE_NPU : NPU_PLACE_CPU);
+		CHECK_EQ(info.segment, npu ? 0u : UINT32_MAX);
+		CHECK(npu ? !info.reason[0] : strstr(info.reason, "float") != NULL);
+	}
+	/* The Flatten is an alias of the NHWC bytes: no command. */
+	CHECK_EQ(npu_compiled_op_info(cm, 4, &info), 0);
+	CHECK_EQ(info.stream_bytes, 0);
+	CHECK_EQ(info.tiles, 0);
+	/* conv1: 12x12x8 outputs x 27 taps. */
 	CHECK_EQ(npu_compiled_op_info(cm, 1, &info), 0);
-	CHECK(!strcmp(info.op, "Conv") && info.placement == NPU_PLACE_NPU);
+	CHECK_EQ(info.macs, 12u * 12 * 8 * 27);
+	/* The segment's counters: 4 images, every MAC of the model. */
+	CHECK_EQ(total(cm, NPU_PERF_MACS), 4 * model_macs(cm));
+	npu_compiled_model_free(cm);
+	npu_device_close(dev);
+	npu_graph_free(g);
+}
+
+TEST(per_op_jobs_count_each_layer)
+{
+	struct npu_graph *g = NULL;
+	struct npu_device *dev = open_sim(0);
+	struct npu_compiled_model *cm;
+	struct npu_op_info info;
+	struct npu_op_profile prof;
+
+	quantized_cnn(0, &g);
+	cm = compile(g, dev, 1, 1, 0);
+	if (harness_failed())
+		return;
+	check_outputs(g, cm, dev, 2);
+	/* conv+pool, conv, add, gemm each a job; the Flatten alias joins the Add's. */
+	CHECK_EQ(npu_compiled_num_segments(cm), 4);
+	for (size_t i = 1; i < 6 && !harness_failed(); i++) {
+		CHECK_EQ(npu_compiled_op_info(cm, i, &info), 0);
+		CHECK_EQ(npu_compiled_op_profile(cm, i, &prof), 0);
+		CHECK_EQ(prof.images, 2);
+		CHECK_MSG(prof.counters[NPU_PERF_MACS] == 2 * info.macs,
+			  "op %zu: %llu MACs counted, %llu computed", i,
+			  (unsigned long long)prof.counters[NPU_PERF_MACS],
+			  (unsigned long long)(2 * info.macs));
+		/* A layer moves at least its compulsory bytes (the alias moves none). */
+		CHECK(prof.counters[NPU_PERF_DMA_RD_BYTES] + prof.counters[NPU_PERF_DMA_WR_BYTES] >=
+		      2 * info.min_dram_bytes);
+	}
+	npu_compiled_model_free(cm);
+	npu_device_close(dev);
+	npu_graph_free(g);
+}
+
+TEST(batches_any_count_of_images)
+{
+	struct npu_graph *g = NULL;
+	struct npu_device *dev = open_sim(0);
+	struct npu_compiled_model *cm;
+	struct npu_op_profile prof;
+
+	quantized_cnn(0, &g);
+	cm = compile(g, dev, 3, 0, 0);
+	if (harness_failed())
+		return;
+	/* 3 + 3 + 1 (padded): three jobs. */
+	check_outputs(g, cm, dev, 7);
 	CHECK_EQ(npu_compiled_op_profile(cm, 1, &prof), 0);
-	/* 4 images x 12x12x8 outputs x 27 taps. */
-	CHECK_EQ(prof.counters[NPU_PERF_MACS], 4u * 12 * 12 * 8 * 27);
+	CHECK_EQ(prof.images, 9);
+	CHECK_EQ(prof.counters[NPU_PERF_MACS], 9 * model_macs(cm));
 	npu_compiled_model_free(cm);
 	npu_device_close(dev);
 	npu_graph_free(g);
@@ -210,16 +338,17 @@ TEST(compiled_model_equals_int8_path)
 TEST(softmax_falls_back_to_cpu_with_reason)
 {
 	struct npu_graph *g = NULL;
-	struct npu_device *dev = NULL;
-	struct npu_compiled_model *cm = NULL;
+	struct npu_device *dev = open_sim(0);
+	struct npu_compiled_model *cm;
 	struct npu_op_info info;
 	uint32_t tiles;
 	size_t n;
 
 	quantized_cnn(1, &g);
-	compile_and_compare(g, 0, &dev, &cm);
+	cm = compile(g, dev, 1, 0, 0);
 	if (harness_failed())
 		return;
+	check_outputs(g, cm, dev, 2);
 	n = npu_compiled_num_ops(cm);
 	CHECK_EQ(count_npu(cm, &tiles), 5);
 	CHECK_EQ(npu_compiled_op_info(cm, n - 1, &info), 0);
@@ -231,27 +360,198 @@ TEST(softmax_falls_back_to_cpu_with_reason)
 	npu_graph_free(g);
 }
 
-TEST(layers_over_sram_are_tiled)
+TEST(layers_over_sram_are_tiled_and_double_buffered)
 {
 	struct npu_graph *g = NULL;
-	struct npu_device *dev = NULL;
-	struct npu_compiled_model *cm = NULL;
+	struct npu_device *dev;
+	struct npu_compiled_model *cm, *serial;
 	uint32_t tiles;
 
 	/*
-	 * 64 KiB, the smallest SRAM: conv1's 19 + 51 KiB of operands split
-	 * by rows, the Gemm's 226 KiB of weights by output channels (its
-	 * 23 KiB input row must fit: K is not split yet).
+	 * 64 KiB, the smallest SRAM: conv1's operands split by rows, the
+	 * Gemm's 226 KiB of weights by output channels (its 23 KiB input
+	 * row must fit: K is not split).
 	 */
 	set_side(80);
+	dev = open_sim(64u << 10);
 	quantized_cnn(0, &g);
-	compile_and_compare(g, 64u << 10, &dev, &cm);
+	cm = compile(g, dev, 1, 0, 0);
+	serial = compile(g, dev, 1, 0, 1);
+	if (!harness_failed()) {
+		check_outputs(g, cm, dev, 1);
+		check_outputs(g, serial, dev, 1);
+	}
 	set_side(12);
 	if (harness_failed())
 		return;
 	CHECK_EQ(count_npu(cm, &tiles), 5);
 	CHECK(tiles > 1);
+	/* The same work; DMA under compute takes fewer device cycles. */
+	CHECK_EQ(total(cm, NPU_PERF_MACS), total(serial, NPU_PERF_MACS));
+	CHECK_MSG(total(cm, NPU_PERF_CYCLES) < total(serial, NPU_PERF_CYCLES),
+		  "double-buffered %llu cycles, serial %llu",
+		  (unsigned long long)total(cm, NPU_PERF_CYCLES),
+		  (unsigned long long)total(serial, NPU_PERF_CYCLES));
+	npu_compiled_model_free(serial);
 	npu_compiled_model_free(cm);
+	npu_device_close(dev);
+	npu_graph_free(g);
+}
+
+/* ---- .npub ---------------------------------------------------------- */
+
+static uint8_t *slurp(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+
+	if (f && !fseek(f, 0, SEEK_END)) {
+		*size = (size_t)ftell(f);
+		buf = malloc(*size);
+		if (buf && (fseek(f, 0, SEEK_SET) || fread(buf, 1, *size, f) != *size)) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!buf)
+		harness_fail(__FILE__, __LINE__, "cannot read %s", path);
+	return buf;
+}
+
+static void spit(const char *path, const uint8_t *buf, size_t size)
+{
+	FILE *f = fopen(path, "wb");
+
+	CHECK(f && fwrite(buf, 1, size, f) == size);
+	if (f)
+		fclose(f);
+}
+
+/* Write buf with its CRC (header word 3) made right again, so only the change is judged. */
+static void spit_signed(const char *path, uint8_t *buf, size_t size)
+{
+	const uint32_t crc = npu_crc32(0, buf + 80, size - 80);
+
+	memcpy(buf + 12, &crc, 4);
+	spit(path, buf, size);
+}
+
+static void load_fails(const char *path, struct npu_device *dev, int want, const char *msg)
+{
+	struct npu_compiled_model *cm = NULL;
+	int ret = npu_compiled_load(path, dev, &cm);
+
+	npu_compiled_model_free(cm);
+	CHECK_MSG(ret == want && !cm, "load gave %d, expected %d (%s)", ret, want,
+		  npu_last_error());
+	CHECK_MSG(strstr(npu_last_error(), msg) != NULL, "error: %s", npu_last_error());
+}
+
+TEST(npub_round_trip_and_bad_files)
+{
+	char path[] = "/tmp/npu-test-npub-XXXXXX";
+	struct npu_graph *g = NULL;
+	struct npu_device *dev = open_sim(0), *small;
+	struct npu_compiled_model *cm, *loaded = NULL;
+	struct npu_op_info a, b;
+	uint8_t *buf, *bad;
+	uint32_t word, streams_size;
+	size_t size;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	close(fd);
+	quantized_cnn(1, &g);
+	cm = compile(g, dev, 2, 0, 0);
+	if (harness_failed())
+		return;
+	CHECK_EQ(npu_compiled_save(cm, path), 0);
+	CHECK_EQ(npu_compiled_load(path, dev, &loaded), 0);
+	if (harness_failed())
+		return;
+	/* The loaded model runs without the graph: its own copy from the file. */
+	check_outputs(g, loaded, dev, 5);
+	CHECK_EQ(npu_compiled_num_ops(loaded), npu_compiled_num_ops(cm));
+	for (size_t i = 0; i < npu_compiled_num_ops(cm); i++) {
+		CHECK_EQ(npu_compiled_op_info(cm, i, &a), 0);
+		CHECK_EQ(npu_compiled_op_info(loaded, i, &b), 0);
+		CHECK(!strcmp(a.op, b.op) && !strcmp(a.reason, b.reason) &&
+		      a.placement == b.placement && a.segment == b.segment &&
+		      a.stream_bytes == b.stream_bytes && a.macs == b.macs);
+	}
+	npu_compiled_model_free(loaded);
+
+	buf = slurp(path, &size);
+	bad = malloc(size);
+	if (!buf || !bad)
+		return;
+	/* A flipped byte anywhere past the header: the checksum. */
+	memcpy(bad, buf, size);
+	bad[size / 2] ^= 0x40;
+	spit(path, bad, size);
+	load_fails(path, dev, NPU_E_FORMAT, "checksum");
+	/* Another version. */
+	memcpy(bad, buf, size);
+	bad[4]++;
+	spit(path, bad, size);
+	load_fails(path, dev, NPU_E_FORMAT, "version");
+	/* Truncated, and not a model at all. */
+	spit(path, buf, size - 8);
+	load_fails(path, dev, NPU_E_FORMAT, "truncated");
+	spit(path, (const uint8_t *)"ONNX", 4);
+	load_fails(path, dev, NPU_E_FORMAT, "not a compiled model");
+	/*
+	 * A file whose checksum is right but whose first command (the
+	 * weights load) aims past the weights: the streams are the last
+	 * section (header word 19 is their size).
+	 */
+	memcpy(bad, buf, size);
+	memcpy(&streams_size, bad + 76, 4);
+	word = 0x7fff0000u;
+	memcpy(bad + size - ((streams_size + 7u) & ~7u) + 4, &word, 4);
+	spit_signed(path, bad, size);
+	load_fails(path, dev, NPU_E_FORMAT, "outside the model's buffers");
+	/* A segment that claims more operations than there are. */
+	memcpy(bad, buf, size);
+	word = 1000;
+	memcpy(bad + 80 + ((npu_compiled_num_ops(cm) * 168 + 7u) & ~7u) + 4, &word, 4);
+	spit_signed(path, bad, size);
+	load_fails(path, dev, NPU_E_FORMAT, "segment 0");
+	/* A device with less SRAM than the streams were tiled for. */
+	spit(path, buf, size);
+	small = open_sim(64u << 10);
+	load_fails(path, small, NPU_E_UNSUPPORTED, "SRAM");
+	npu_device_close(small);
+	free(bad);
+	free(buf);
+	unlink(path);
+	/* Nothing is written when the path cannot be created. */
+	CHECK_EQ(npu_compiled_save(cm, "/nonexistent-dir/model.npub"), NPU_E_IO);
+	npu_compiled_model_free(cm);
+	npu_device_close(dev);
+	npu_graph_free(g);
+}
+
+TEST(float_model_is_refused)
+{
+	Onnx__ModelProto *m = ot_model(13);
+	struct npu_graph *g = NULL;
+	struct npu_device *dev = open_sim(0);
+	struct npu_compiled_model *cm = NULL;
+	uint8_t *buf;
+	size_t size;
+
+	ot_input(m, "x", OT_FLOAT, 4, x_dims);
+	ot_node(m, "Relu", "r", NAMES("x"), NAMES("out"));
+	ot_output(m, "out", OT_FLOAT);
+	buf = ot_pack(m, &size);
+	CHECK_EQ(npu_graph_load_onnx_mem(buf, size, &g), 0);
+	free(buf);
+	ot_free(m);
+	CHECK_EQ(npu_compile(g, dev, NULL, &cm), NPU_E_UNSUPPORTED);
+	CHECK(!cm && strstr(npu_last_error(), "npu quantize"));
 	npu_device_close(dev);
 	npu_graph_free(g);
 }

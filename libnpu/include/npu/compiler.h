@@ -51,6 +51,8 @@ struct npu_compile_options {
 	 * device counters of every layer are its own (npu profile).
 	 */
 	int per_op_jobs;
+	/* No double buffering: DMA and compute in turn (to measure the overlap). */
+	int single_buffer;
 };
 
 /* batch 1, one job per segment. */
