@@ -732,7 +732,6 @@ static int lower_lut(struct lower_ctx *c, const struct npu_node *n, enum npu_ref
 	npu_value_free(&tv);
 	op->p.lut.flags = xq.dtype == NPU_DTYPE_UINT8 ? NPU_F_IN_U8 : 0;
 	op->p.lut.count = (uint32_t)npu_tensor_numel(x);
-	op->p.lut.table = op->table;
 	op->n_in = 1;
 	op->in[0] = x;
 	op->out = y;
@@ -784,6 +783,9 @@ static int lower_node(struct lower_ctx *c, const struct npu_node *n)
 	case NPU_NODE_ADD:
 	case NPU_NODE_MUL:
 		return lower_eltwise(c, n);
+	case NPU_NODE_RELU:
+		/* Not the tail of the operation before it (pool, add): a table of its own. */
+		return lower_lut(c, n, NPU_REF_RELU);
 	case NPU_NODE_SIGMOID:
 		return lower_lut(c, n, NPU_REF_SIGMOID);
 	case NPU_NODE_TANH:

@@ -46,7 +46,7 @@ struct npu_lower_op {
 		struct npu_eltwise_params eltwise;
 		struct npu_lut_params lut;
 	} p;
-	/* Owned tables the params point to. */
+	/* Owned tables the params point to; LUTs bind `table` where they run (the ops array moves). */
 	int8_t *weights;
 	int32_t *bias;
 	struct npu_quant *channel_quant;

@@ -138,6 +138,8 @@ int npu_lower_run_op(const struct npu_lower_op *op, const struct npu_value *valu
 	case NPU_LOWER_LUT: {
 		struct npu_lut_params p = op->p.lut;
 
+		/* Bound here: the operation moves while the model is lowered. */
+		p.table = op->table;
 		p.input = x->data;
 		p.output = y->data;
 		ret = npu_kernel_lut(&p);
