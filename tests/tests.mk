@@ -39,10 +39,16 @@ test-conformance: $(CONFORMANCE_BIN)
 test-unit: $(UNIT_TESTS_san) $(FW_IMAGE)
 	$(Q)NPU_FW_IMAGE=$(FW_IMAGE) tests/run-suite.sh $(BUILD)/results unit $(UNIT_TESTS_san)
 
+# The npu tool's commands end to end on the sim backend (a shell suite).
+.PHONY: test-cli
+test-cli: $(TOOLS) $(FW_IMAGE)
+	$(Q)NPU=$(BUILD)/rel/bin/npu NPU_FIRMWARE=$(FW_IMAGE) \
+		tests/run-suite.sh $(BUILD)/results cli tests/cli/test_cli.sh
+
 # Everything, then one summary line over every suite.  A suite that
 # fails to build or run still leaves the others to run; summary.sh
 # counts a suite without results as a failure.
-TEST_SUITES := unit conformance qtest kunit guest
+TEST_SUITES := unit conformance cli qtest kunit guest
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

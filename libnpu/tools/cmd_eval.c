@@ -1,75 +1,192 @@
 // SPDX-License-Identifier: MIT
 /*
- * npu eval MODEL.onnx --images IMAGES --labels LABELS [--count N]
- * [--backend cpu] [--json] [--mean M] [--std S]: top-1 accuracy, float
- * models on the float reference kernels, quantized ones on the int8
- * kernels.
+ * npu eval MODEL --images IMAGES --labels LABELS [--count N]
+ * [--backend cpu|sim|drm|drm:PATH] [--firmware IMAGE] [--compare cpu]
+ * [--batch B] [--json] [--quiet] [--mean M] [--std S]: top-1 accuracy.
+ * On the cpu backend float models run on the float reference kernels,
+ * quantized ones on the int8 kernels; on an NPU backend the model is
+ * compiled (or a .npub loaded) and run on the device, and --compare cpu
+ * runs the int8 CPU path beside it, which must give the same outputs.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "npu/error.h"
-#include "npu/int8.h"
 #include "tool.h"
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: npu eval MODEL.onnx --images IMAGES --labels LABELS [--count N]\n"
-			"         [--backend cpu] [--json] [--mean M] [--std S]\n");
+	fprintf(stderr, "usage: npu eval MODEL --images IMAGES --labels LABELS [--count N]\n"
+			"         [--backend cpu|sim|drm|drm:PATH] [--firmware IMAGE]\n"
+			"         [--compare cpu] [--batch B] [--json] [--quiet] [--mean M] [--std S]\n"
+			"  MODEL is .onnx, or a compiled .npub on an NPU backend\n");
 }
 
-/* Index of the largest element of a float output. */
-static int64_t argmax(const struct npu_value *v)
+/* Index of the largest of n floats. */
+static size_t argmax(const float *d, size_t n)
 {
-	const float *d = v->data;
 	size_t best = 0;
 
-	for (size_t i = 1; i < npu_value_numel(v); i++)
+	for (size_t i = 1; i < n; i++)
 		if (d[i] > d[best])
 			best = i;
-	return (int64_t)best;
+	return best;
 }
 
-static int evaluate(struct npu_graph *g, const struct npu_int8_model *m,
-		    const struct npu_dataset *images, const struct npu_dataset *labels,
-		    size_t count, const struct npu_normalize *norm, size_t *correct)
+static double now_s(void)
 {
-	struct npu_value in = { 0 }, out = { 0 };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+struct eval_result {
+	size_t correct;
+	size_t cpu_correct;	/* --compare: top-1 of the int8 CPU path */
+	size_t agree;		/* --compare: images whose top-1 class the two agree on */
+	double max_diff;	/* --compare: largest |NPU - CPU| output difference */
+	double run_s;		/* time inside the model runs */
+};
+
+/* Images first..first+n-1 as one input of n items shaped like the model's input. */
+static int batch_input(const struct npu_dataset *images, size_t first, size_t n,
+		       const struct npu_normalize *norm, const struct npu_tensor *input,
+		       struct npu_value *in)
+{
+	int64_t dims[NPU_MAX_RANK];
+	const int rank = npu_tensor_rank(input);
+	size_t item;
+	int ret;
+
+	memcpy(dims, npu_tensor_dims(input), (size_t)rank * sizeof(*dims));
+	item = npu_tensor_numel(input) / (size_t)dims[0];
+	dims[0] = (int64_t)n;
+	ret = npu_value_alloc(in, NPU_DTYPE_FLOAT32, rank, dims);
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = npu_dataset_image(images, first + i, norm, (float *)in->data + i * item);
+	return ret;
+}
+
+/* Run the int8 CPU path on each image of `in` and compare with the NPU's `out`. */
+static int compare_cpu(const struct npu_int8_model *cpu, const struct npu_value *in,
+		       const struct npu_value *out, const struct npu_dataset *labels,
+		       size_t first, struct eval_result *r)
+{
+	const size_t n = (size_t)in->dims[0];
+	const size_t in_item = npu_value_numel(in) / n, classes = npu_value_numel(out) / n;
 	int ret = 0;
 
-	*correct = 0;
-	for (size_t i = 0; !ret && i < count; i++) {
+	for (size_t i = 0; !ret && i < n; i++) {
+		struct npu_value one = *in, cpu_out = { 0 };
+		const float *npu_row = (const float *)out->data + i * classes;
 		int64_t label;
 
-		ret = npu_dataset_label(labels, i, &label);
+		/* A view of image i, a batch of one: the CPU path runs the graph's own shape. */
+		one.dims[0] = 1;
+		one.data = (float *)in->data + i * in_item;
+		ret = npu_int8_model_run(cpu, &one, &cpu_out);
+		if (!ret && npu_value_numel(&cpu_out) != classes)
+			ret = NPU_E_INVALID;
 		if (!ret)
-			ret = npu_dataset_input(images, i, norm, npu_graph_input(g, 0), &in);
+			ret = npu_dataset_label(labels, first + i, &label);
+		if (!ret) {
+			const float *c = cpu_out.data;
+			const size_t top = argmax(c, classes);
+
+			for (size_t k = 0; k < classes; k++)
+				r->max_diff = fmax(r->max_diff, fabs((double)npu_row[k] - c[k]));
+			r->cpu_correct += (int64_t)top == label;
+			r->agree += top == argmax(npu_row, classes);
+		}
+		npu_value_free(&cpu_out);
+	}
+	return ret;
+}
+
+static int evaluate(struct tool_model *m, const struct npu_dataset *images,
+		    const struct npu_dataset *labels, size_t count, size_t batch,
+		    const struct npu_normalize *norm, int compare, struct eval_result *r)
+{
+	const struct npu_tensor *input = npu_graph_input(tool_model_graph(m), 0);
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	for (size_t first = 0; !ret && first < count; first += batch) {
+		const size_t n = count - first < batch ? count - first : batch;
+		struct npu_value in = { 0 }, out = { 0 };
+		double t0;
+
+		ret = batch_input(images, first, n, norm, input, &in);
+		t0 = now_s();
 		if (!ret)
-			ret = m ? npu_int8_model_run(m, &in, &out) :
-				  npu_graph_run_reference(g, &in, &out, NULL, NULL);
-		if (!ret && out.dtype != NPU_DTYPE_FLOAT32) {
-			fprintf(stderr, "npu: the model's output is %s, not float32\n",
-				npu_dtype_name(out.dtype));
+			ret = tool_model_run(m, &in, &out);
+		r->run_s += now_s() - t0;
+		if (!ret && (out.dtype != NPU_DTYPE_FLOAT32 || npu_value_numel(&out) % n)) {
+			fprintf(stderr, "npu: the model's output is %s of %zu elements, not float32 "
+				"classes for %zu images\n", npu_dtype_name(out.dtype),
+				npu_value_numel(&out), n);
 			ret = NPU_E_UNSUPPORTED;
 		}
-		if (!ret)
-			*correct += argmax(&out) == label;
+		for (size_t i = 0; !ret && i < n; i++) {
+			const size_t classes = npu_value_numel(&out) / n;
+			int64_t label;
+
+			ret = npu_dataset_label(labels, first + i, &label);
+			if (!ret)
+				r->correct += (int64_t)argmax((const float *)out.data + i * classes,
+							      classes) == label;
+		}
+		if (!ret && compare)
+			ret = compare_cpu(m->int8, &in, &out, labels, first, r);
 		npu_value_free(&in);
 		npu_value_free(&out);
 	}
 	return ret;
 }
 
+static void report(const struct eval_result *r, size_t count, const char *backend,
+		   const struct tool_model *m, int compare, int json)
+{
+	const double top1 = 100.0 * (double)r->correct / (double)count;
+	const double ips = r->run_s > 0 ? (double)count / r->run_s : 0.0;
+
+	if (json) {
+		printf("{\"top1\": %.4f, \"correct\": %zu, \"count\": %zu, \"backend\": ", top1,
+		       r->correct, count);
+		tool_json_string(stdout, backend);
+		printf(", \"kernels\": \"%s\", \"images_per_s\": %.1f", tool_model_kernels(m), ips);
+		if (compare)
+			printf(", \"max_diff\": %g, \"cpu_top1\": %.4f, \"top1_agree\": %zu",
+			       r->max_diff, 100.0 * (double)r->cpu_correct / (double)count,
+			       r->agree);
+		printf("}\n");
+		return;
+	}
+	printf("top-1: %.2f%% (%zu of %zu), backend %s, %s kernels, %.1f images/s\n", top1,
+	       r->correct, count, backend, tool_model_kernels(m), ips);
+	if (compare)
+		printf("cpu:   top-1 %.2f%% (%zu of %zu) on the int8 CPU path; top-1 class agrees "
+		       "on %zu of %zu images; largest output difference %g\n",
+		       100.0 * (double)r->cpu_correct / (double)count, r->cpu_correct, count,
+		       r->agree, count, r->max_diff);
+}
+
 int cmd_eval(int argc, char **argv)
 {
 	struct npu_normalize norm = NPU_NORMALIZE_DEFAULT;
 	const char *model = NULL, *images_path = NULL, *labels_path = NULL, *backend = "cpu";
+	const char *firmware = NULL, *compare = NULL;
 	struct npu_dataset *images = NULL, *labels = NULL;
-	struct npu_int8_model *m = NULL;
-	struct npu_graph *g = NULL;
-	size_t count = 0, correct = 0;
-	int json = 0, rc = 1, ret;
+	struct npu_compile_options copts;
+	struct tool_model m = { 0 };
+	struct npu_value first = { 0 };
+	struct eval_result r;
+	size_t count = 0, batch = 0;
+	int json = 0, quiet = 0, rc = 1, ret;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -80,6 +197,8 @@ int cmd_eval(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--json")) {
 			json = 1;
+		} else if (!strcmp(a, "--quiet")) {
+			quiet = 1;
 		} else if (a[0] == '-' && i + 1 >= argc) {
 			fprintf(stderr, "npu: %s needs a value\n", a);
 			bad = 1;
@@ -89,8 +208,18 @@ int cmd_eval(int argc, char **argv)
 			labels_path = argv[++i];
 		} else if (!strcmp(a, "--backend")) {
 			backend = argv[++i];
+			bad = !tool_backend_valid(backend);
+		} else if (!strcmp(a, "--firmware")) {
+			firmware = argv[++i];
+		} else if (!strcmp(a, "--compare")) {
+			compare = argv[++i];
+			bad = strcmp(compare, "cpu") != 0;
+			if (bad)
+				fprintf(stderr, "npu: --compare: only 'cpu', not '%s'\n", compare);
 		} else if (!strcmp(a, "--count")) {
 			bad = tool_parse_count(a, argv[++i], &count);
+		} else if (!strcmp(a, "--batch")) {
+			bad = tool_parse_count(a, argv[++i], &batch);
 		} else if (!strcmp(a, "--mean")) {
 			bad = tool_parse_float(a, argv[++i], &norm.mean);
 		} else if (!strcmp(a, "--std")) {
@@ -110,17 +239,15 @@ int cmd_eval(int argc, char **argv)
 		usage();
 		return 2;
 	}
-	/* The NPU backends need the compiler (next issue); the CPU runs both kinds of model. */
-	if (strcmp(backend, "cpu")) {
-		fprintf(stderr, "npu: eval: backend '%s' is not available; use cpu\n", backend);
+	if (!strcmp(backend, "cpu") && (compare || batch)) {
+		fprintf(stderr, "npu: eval: --compare and --batch need an NPU backend (sim, drm)\n");
 		return 2;
 	}
 	if (!(norm.std > 0.0f)) {
 		fprintf(stderr, "npu: --std must be positive\n");
 		return 2;
 	}
-	if (tool_load_model(model, &g) || tool_load_dataset(images_path, &images) ||
-	    tool_load_dataset(labels_path, &labels))
+	if (tool_load_dataset(images_path, &images) || tool_load_dataset(labels_path, &labels))
 		goto out;
 	if (npu_dataset_count(images) != npu_dataset_count(labels)) {
 		fprintf(stderr, "npu: %s has %zu images but %s has %zu labels\n", images_path,
@@ -138,43 +265,40 @@ int cmd_eval(int argc, char **argv)
 	}
 	if (!count)
 		count = npu_dataset_count(images);
-	if (npu_graph_num_inputs(g) != 1 || npu_graph_num_outputs(g) != 1) {
-		fprintf(stderr, "npu: %s: the model must have one input and one output\n", model);
+	if (tool_model_open(&m, model, backend, firmware) || tool_check_io(&m))
+		goto out;
+	/* The first image decides a symbolic input shape (a batch of one) and checks the size. */
+	ret = npu_dataset_input(images, 0, &norm, npu_graph_input(tool_model_graph(&m), 0),
+				&first);
+	if (ret) {
+		tool_error("the images do not fit the model's input", ret);
 		goto out;
 	}
-	if (npu_graph_is_quantized(g)) {
-		struct npu_value first = { 0 };
-
-		/* Static shapes for the integer operations: a symbolic batch becomes 1. */
-		ret = npu_dataset_input(images, 0, &norm, npu_graph_input(g, 0), &first);
-		if (!ret && npu_tensor_rank(npu_graph_input(g, 0)) < 0)
-			ret = npu_tensor_set_shape(npu_graph_input(g, 0), first.rank, first.dims);
-		npu_value_free(&first);
-		if (!ret)
-			ret = npu_int8_model_create(g, &m);
-		if (ret) {
-			tool_error("cannot lower the model to int8", ret);
-			goto out;
-		}
+	if (tool_model_fix_shape(&m, &first))
+		goto out;
+	npu_compile_options_default(&copts);
+	if (batch)
+		copts.batch = (uint32_t)batch;
+	if (tool_model_prepare(&m, &copts, compare != NULL))
+		goto out;
+	if (compare && !m.int8) {
+		fprintf(stderr, "npu: %s: no int8 CPU path to compare with\n", model);
+		goto out;
 	}
-	ret = evaluate(g, m, images, labels, count, &norm, &correct);
+	if (m.compiled && !quiet)
+		tool_print_placement(json ? stderr : stdout, m.compiled);
+	ret = evaluate(&m, images, labels, count, batch ? batch : 1, &norm, compare != NULL,
+		       &r);
 	if (ret) {
 		tool_error("evaluation failed", ret);
 		goto out;
 	}
-	if (json)
-		printf("{\"top1\": %.4f, \"correct\": %zu, \"count\": %zu, \"backend\": \"%s\", "
-		       "\"kernels\": \"%s\"}\n", 100.0 * (double)correct / (double)count, correct,
-		       count, backend, m ? "int8" : "float");
-	else
-		printf("top-1: %.2f%% (%zu of %zu), backend %s, %s kernels\n",
-		       100.0 * (double)correct / (double)count, correct, count, backend,
-		       m ? "int8" : "float");
+	report(&r, count, backend, &m, compare != NULL, json);
 	rc = 0;
 out:
-	npu_int8_model_free(m);
+	npu_value_free(&first);
+	tool_model_close(&m);
 	npu_dataset_free(labels);
 	npu_dataset_free(images);
-	npu_graph_free(g);
 	return rc;
 }

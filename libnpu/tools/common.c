@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "npu/error.h"
 #include "tool.h"
@@ -52,5 +55,102 @@ int tool_parse_count(const char *opt, const char *text, size_t *value)
 		return 1;
 	}
 	*value = (size_t)v;
+	return 0;
+}
+
+int tool_load_input(const char *path, struct npu_value *value)
+{
+	char magic[6] = { 0 };
+	FILE *f = fopen(path, "rb");
+	int ret;
+
+	if (!f) {
+		fprintf(stderr, "npu: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	/* Told apart by content: .npy has a magic, a TensorProto none. */
+	if (fread(magic, 1, sizeof(magic), f) != sizeof(magic))
+		memset(magic, 0, sizeof(magic));
+	fclose(f);
+	if (!memcmp(magic, "\x93NUMPY", 6))
+		ret = npu_dataset_load_value(path, value);
+	else
+		ret = npu_value_load_onnx(path, value);
+	return ret ? tool_error("cannot read the input", ret) : 0;
+}
+
+void tool_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		const unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+char *tool_tmp_beside(const char *path)
+{
+	char *tmp = malloc(strlen(path) + sizeof(".XXXXXX"));
+	int fd;
+
+	if (!tmp) {
+		fprintf(stderr, "npu: out of memory\n");
+		return NULL;
+	}
+	sprintf(tmp, "%s.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "npu: cannot create %s: %s\n", path, strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	close(fd);
+	return tmp;
+}
+
+int tool_commit(char *tmp, const char *path, int ok)
+{
+	/* mkstemp makes the file 0600; what the tool writes is an ordinary file. */
+	if (ok && (chmod(tmp, 0644) || rename(tmp, path))) {
+		fprintf(stderr, "npu: cannot write %s: %s\n", path, strerror(errno));
+		ok = 0;
+	}
+	if (!ok)
+		unlink(tmp);
+	free(tmp);
+	return !ok;
+}
+
+int tool_parse_shape(const char *opt, const char *text, struct npu_value *shape)
+{
+	const char *p = text;
+
+	memset(shape, 0, sizeof(*shape));
+	shape->dtype = NPU_DTYPE_FLOAT32;
+	while (*p) {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(p, &end, 10);
+		if (errno || end == p || v <= 0 || shape->rank == NPU_MAX_RANK ||
+		    (*end && *end != ',') || (*end == ',' && !end[1])) {
+			fprintf(stderr, "npu: %s: '%s' is not a shape like 1,3,224,224\n", opt, text);
+			return 1;
+		}
+		shape->dims[shape->rank++] = v;
+		p = *end ? end + 1 : end;
+	}
+	if (!shape->rank) {
+		fprintf(stderr, "npu: %s: empty shape\n", opt);
+		return 1;
+	}
 	return 0;
 }

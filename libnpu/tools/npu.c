@@ -4,7 +4,7 @@
  *
  *   npu info     [--backend sim|drm|drm:PATH] [--firmware IMAGE]
  *   npu selftest [--backend sim|drm|drm:PATH] [--firmware IMAGE]
- *   npu quantize, eval, inspect: see cmd_*.c
+ *   npu quantize, eval, inspect, compile, run, profile: see cmd_*.c
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +29,12 @@ static void usage(FILE *out)
 		"  info       show the device's parameters and firmware\n"
 		"  selftest   run a convolution layer on the device and check it\n"
 		"  quantize   FLOAT.onnx -o OUT.onnx --calib IMAGES ...: post-training quantization\n"
-		"  eval       MODEL.onnx --images IMAGES --labels LABELS ...: top-1 accuracy\n"
+		"  eval       MODEL --images IMAGES --labels LABELS ...: top-1 accuracy\n"
 		"  inspect    MODEL.onnx: operators, shapes, parameters, memory\n"
+		"  compile    MODEL.onnx -o MODEL.npub: compile a quantized model for the device\n"
+		"  run        MODEL --input FILE [--output OUT.npy]: one inference, top-5 classes\n"
+		"  profile    MODEL ...: per-layer cycles, MAC use, DRAM traffic; trace file\n"
+		"  (MODEL: an ONNX model, or a compiled .npub on an NPU backend; `npu CMD --help`)\n"
 		"options of info and selftest:\n"
 		"  --backend NAME     device backend (default: sim):\n"
 		"                       sim       the device core in-process\n"
@@ -56,28 +60,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return -1;
 		}
 	}
-	if (strcmp(o->backend, "sim") && o->firmware) {
-		fprintf(stderr, "npu: --firmware applies to the sim backend only; the driver "
-			"loads the device's firmware\n");
-		return -1;
-	}
 	return 0;
-}
-
-static int open_device(const struct options *o, struct npu_device **dev)
-{
-	struct npu_sim_options sim = { .firmware = o->firmware };
-	int ret;
-
-	if (!strcmp(o->backend, "sim"))
-		ret = npu_device_open_sim(&sim, dev);
-	else
-		ret = npu_device_open(o->backend, dev);
-
-	if (ret)
-		fprintf(stderr, "npu: cannot open the %s device: %s: %s\n", o->backend,
-			npu_strerror(ret), npu_last_error());
-	return ret;
 }
 
 static void print_info(const struct npu_device_info *info)
@@ -96,7 +79,7 @@ static int cmd_info(const struct options *o)
 	struct npu_device_info info;
 	struct npu_device *dev;
 
-	if (open_device(o, &dev))
+	if (tool_open_device(o->backend, o->firmware, &dev))
 		return 1;
 	npu_device_query(dev, &info);
 	print_info(&info);
@@ -193,7 +176,7 @@ static int cmd_selftest(const struct options *o)
 	int ret, mismatches, n;
 	double util;
 
-	if (open_device(o, &dev))
+	if (tool_open_device(o->backend, o->firmware, &dev))
 		return 1;
 	npu_device_query(dev, &info);
 	print_info(&info);
@@ -265,6 +248,12 @@ int main(int argc, char **argv)
 		return cmd_eval(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "inspect"))
 		return cmd_inspect(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compile"))
+		return cmd_compile(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "profile"))
+		return cmd_profile(argc - 1, argv + 1);
 	if (parse_options(argc, argv, &o))
 		return 2;
 	if (!strcmp(argv[1], "info"))

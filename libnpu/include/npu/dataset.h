@@ -68,6 +68,21 @@ int npu_dataset_input(const struct npu_dataset *ds, size_t index,
 /* Item `index` of a 1-D integer data set (labels). */
 int npu_dataset_label(const struct npu_dataset *ds, size_t index, int64_t *label);
 
+/*
+ * The whole array of an IDX or .npy file as one newly allocated value
+ * of the stored type (e.g. a model input saved with numpy.save()), for
+ * the caller to npu_value_free().
+ */
+int npu_dataset_load_value(const char *path, struct npu_value *value);
+
+/*
+ * Write `value` as a .npy file (version 1.0, C order, the host's byte
+ * order) that numpy.load() and npu_dataset_load_value() read back.  The
+ * file is written beside `path` and renamed over it when complete, so a
+ * failure leaves `path` untouched.
+ */
+int npu_value_save_npy(const struct npu_value *value, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

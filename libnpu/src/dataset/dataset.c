@@ -360,3 +360,25 @@ int npu_dataset_label(const struct npu_dataset *ds, size_t index, int64_t *label
 	*label = (int64_t)element(ds, index);
 	return 0;
 }
+
+int npu_dataset_load_value(const char *path, struct npu_value *value)
+{
+	struct npu_dataset *ds;
+	int ret;
+
+	if (!value)
+		return npu_fail(NPU_E_INVALID, "dataset: NULL argument");
+	memset(value, 0, sizeof(*value));
+	ret = npu_dataset_open(path, &ds);
+	if (ret)
+		return ret;
+	value->dtype = ds->dtype;
+	value->rank = ds->item_rank + 1;
+	value->dims[0] = (int64_t)ds->count;
+	memcpy(value->dims + 1, ds->item_dims, (size_t)ds->item_rank * sizeof(*ds->item_dims));
+	/* The array moves into the value: npu_value_free() frees it like any other. */
+	value->data = ds->data;
+	ds->data = NULL;
+	npu_dataset_free(ds);
+	return 0;
+}
