@@ -79,7 +79,7 @@ int cmd_compile(int argc, char **argv)
 			model);
 		return 2;
 	}
-	if (!tool_is_npub(out)) {
+	if (strlen(out) < 5 || strcmp(out + strlen(out) - 5, ".npub")) {
 		fprintf(stderr, "npu: -o %s: a compiled model is written as .npub\n", out);
 		return 2;
 	}
@@ -98,7 +98,7 @@ int cmd_compile(int argc, char **argv)
 	npu_compile_options_default(&copts);
 	if (batch)
 		copts.batch = (uint32_t)batch;
-	if (tool_model_prepare(&m, &copts, 0))
+	if (tool_model_prepare(&m, &copts))
 		goto out;
 	if (!quiet)
 		tool_print_placement(stdout, m.compiled);

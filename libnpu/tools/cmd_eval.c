@@ -71,39 +71,32 @@ static int batch_input(const struct npu_dataset *images, size_t first, size_t n,
 	return ret;
 }
 
-/* Run the int8 CPU path on each image of `in` and compare with the NPU's `out`. */
-static int compare_cpu(const struct npu_int8_model *cpu, const struct npu_value *in,
+/* Run the int8 CPU path on the images of `in` and compare with the NPU's `out`. */
+static int compare_cpu(const struct npu_compiled_model *cm, const struct npu_value *in,
 		       const struct npu_value *out, const struct npu_dataset *labels,
 		       size_t first, struct eval_result *r)
 {
-	const size_t n = (size_t)in->dims[0];
-	const size_t in_item = npu_value_numel(in) / n, classes = npu_value_numel(out) / n;
-	int ret = 0;
+	const size_t n = (size_t)in->dims[0], classes = npu_value_numel(out) / n;
+	struct npu_value cpu_out = { 0 };
+	int ret = npu_compiled_run_cpu(cm, in, &cpu_out);
 
+	if (!ret && npu_value_numel(&cpu_out) != npu_value_numel(out))
+		ret = NPU_E_INVALID;
 	for (size_t i = 0; !ret && i < n; i++) {
-		struct npu_value one = *in, cpu_out = { 0 };
 		const float *npu_row = (const float *)out->data + i * classes;
+		const float *c = (const float *)cpu_out.data + i * classes;
+		const size_t top = argmax(c, classes);
 		int64_t label;
 
-		/* A view of image i, a batch of one: the CPU path runs the graph's own shape. */
-		one.dims[0] = 1;
-		one.data = (float *)in->data + i * in_item;
-		ret = npu_int8_model_run(cpu, &one, &cpu_out);
-		if (!ret && npu_value_numel(&cpu_out) != classes)
-			ret = NPU_E_INVALID;
-		if (!ret)
-			ret = npu_dataset_label(labels, first + i, &label);
-		if (!ret) {
-			const float *c = cpu_out.data;
-			const size_t top = argmax(c, classes);
-
-			for (size_t k = 0; k < classes; k++)
-				r->max_diff = fmax(r->max_diff, fabs((double)npu_row[k] - c[k]));
-			r->cpu_correct += (int64_t)top == label;
-			r->agree += top == argmax(npu_row, classes);
-		}
-		npu_value_free(&cpu_out);
+		ret = npu_dataset_label(labels, first + i, &label);
+		if (ret)
+			break;
+		for (size_t k = 0; k < classes; k++)
+			r->max_diff = fmax(r->max_diff, fabs((double)npu_row[k] - c[k]));
+		r->cpu_correct += (int64_t)top == label;
+		r->agree += top == argmax(npu_row, classes);
 	}
+	npu_value_free(&cpu_out);
 	return ret;
 }
 
@@ -141,7 +134,7 @@ static int evaluate(struct tool_model *m, const struct npu_dataset *images,
 							      classes) == label;
 		}
 		if (!ret && compare)
-			ret = compare_cpu(m->int8, &in, &out, labels, first, r);
+			ret = compare_cpu(m->compiled, &in, &out, labels, first, r);
 		npu_value_free(&in);
 		npu_value_free(&out);
 	}
@@ -279,11 +272,17 @@ int cmd_eval(int argc, char **argv)
 	npu_compile_options_default(&copts);
 	if (batch)
 		copts.batch = (uint32_t)batch;
-	if (tool_model_prepare(&m, &copts, compare != NULL))
+	if (tool_model_prepare(&m, &copts))
 		goto out;
-	if (compare && !m.int8) {
-		fprintf(stderr, "npu: %s: no int8 CPU path to compare with\n", model);
+	if (compare && !m.compiled) {
+		fprintf(stderr, "npu: --compare cpu compares an NPU backend's outputs with the "
+			"CPU's: use --backend sim or drm\n");
 		goto out;
+	}
+	/* A .npub runs best in the batches it was compiled for. */
+	if (m.compiled && !batch) {
+		npu_compiled_options(m.compiled, &copts);
+		batch = copts.batch;
 	}
 	if (m.compiled && !quiet)
 		tool_print_placement(json ? stderr : stdout, m.compiled);

@@ -334,7 +334,7 @@ int cmd_profile(int argc, char **argv)
 	/* One job per NPU operation, so that each layer's counters are its own. */
 	npu_compile_options_default(&copts);
 	copts.per_op_jobs = 1;
-	if (tool_model_prepare(&m, &copts, 0))
+	if (tool_model_prepare(&m, &copts))
 		goto out;
 	if (!quiet)
 		tool_print_placement(stdout, m.compiled);

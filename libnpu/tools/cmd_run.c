@@ -122,7 +122,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	t = npu_graph_input(tool_model_graph(&m), 0);
 	if (tool_check_input(t, &in, input) || tool_model_fix_shape(&m, &in) ||
-	    tool_model_prepare(&m, NULL, 0))
+	    tool_model_prepare(&m, NULL))
 		goto out;
 	if (m.compiled && !quiet)
 		tool_print_placement(stdout, m.compiled);

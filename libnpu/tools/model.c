@@ -33,9 +33,7 @@ int tool_open_device(const char *backend, const char *firmware, struct npu_devic
 
 int tool_is_npub(const char *path)
 {
-	const size_t n = strlen(path);
-
-	return n > 5 && !strcmp(path + n - 5, ".npub");
+	return npu_compiled_probe(path);
 }
 
 int tool_backend_valid(const char *backend)
@@ -97,12 +95,8 @@ int tool_model_fix_shape(struct tool_model *m, const struct npu_value *sample)
 	return ret ? tool_error("cannot set the model's input shape", ret) : 0;
 }
 
-int tool_model_prepare(struct tool_model *m, const struct npu_compile_options *options,
-		       int want_cpu)
+int tool_model_prepare(struct tool_model *m, const struct npu_compile_options *options)
 {
-	/* The int8 CPU path runs the same graph a compiled model runs. */
-	struct npu_graph *g = m->graph ? m->graph :
-			      (struct npu_graph *)npu_compiled_graph(m->compiled);
 	int ret;
 
 	if (m->npu && !m->compiled) {
@@ -110,8 +104,8 @@ int tool_model_prepare(struct tool_model *m, const struct npu_compile_options *o
 		if (ret)
 			return tool_error("cannot compile the model", ret);
 	}
-	if ((!m->npu || want_cpu) && npu_graph_is_quantized(g)) {
-		ret = npu_int8_model_create(g, &m->int8);
+	if (!m->npu && npu_graph_is_quantized(m->graph)) {
+		ret = npu_int8_model_create(m->graph, &m->int8);
 		if (ret)
 			return tool_error("cannot lower the model to int8", ret);
 	}

@@ -58,7 +58,7 @@ struct tool_model {
 	struct npu_graph *graph;		/* from an .onnx file */
 	struct npu_device *dev;			/* NPU backends */
 	struct npu_compiled_model *compiled;	/* NPU backends, after tool_model_prepare */
-	struct npu_int8_model *int8;		/* cpu backend, or the CPU comparison */
+	struct npu_int8_model *int8;		/* cpu backend, quantized model */
 };
 
 /*
@@ -74,11 +74,11 @@ const struct npu_graph *tool_model_graph(const struct tool_model *m);
 /* Give an input of unknown shape the shape of `sample` (ONNX models). */
 int tool_model_fix_shape(struct tool_model *m, const struct npu_value *sample);
 /*
- * Compile for the device (ONNX on an NPU backend), lower to int8 for
- * the cpu backend or, with `want_cpu`, for comparing with the NPU.
+ * Compile for the device (ONNX on an NPU backend), or lower to int8 for
+ * the cpu backend.  A compiled model's CPU reference is
+ * npu_compiled_run_cpu().
  */
-int tool_model_prepare(struct tool_model *m, const struct npu_compile_options *options,
-		       int want_cpu);
+int tool_model_prepare(struct tool_model *m, const struct npu_compile_options *options);
 /* "npu", "int8" or "float": what runs the model. */
 const char *tool_model_kernels(const struct tool_model *m);
 int tool_model_run(struct tool_model *m, const struct npu_value *in, struct npu_value *out);

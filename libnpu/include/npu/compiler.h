@@ -95,6 +95,13 @@ int npu_compiled_save(const struct npu_compiled_model *model, const char *path);
 int npu_compiled_load(const char *path, struct npu_device *dev,
 		      struct npu_compiled_model **model);
 
+/* 1 if the file at `path` begins as a .npub file does, else 0. */
+int npu_compiled_probe(const char *path);
+
+/* The options the model was compiled with. */
+void npu_compiled_options(const struct npu_compiled_model *model,
+			  struct npu_compile_options *options);
+
 /* The graph the model runs: inputs, outputs and their quantization. */
 const struct npu_graph *npu_compiled_graph(const struct npu_compiled_model *model);
 
@@ -111,6 +118,14 @@ size_t npu_compiled_num_segments(const struct npu_compiled_model *model);
  */
 int npu_model_run(struct npu_compiled_model *model, struct npu_device *dev,
 		  const struct npu_value *inputs, struct npu_value *outputs);
+
+/*
+ * Run the same lowered operations on the int8 CPU kernels, inputs as
+ * for npu_model_run(): the reference the device's outputs must equal
+ * bit for bit.
+ */
+int npu_compiled_run_cpu(const struct npu_compiled_model *model, const struct npu_value *inputs,
+			 struct npu_value *outputs);
 
 /* What one operation cost since compile (or npu_compiled_profile_reset). */
 struct npu_op_profile {

@@ -57,9 +57,10 @@ int npu_dataset_image(const struct npu_dataset *ds, size_t index,
 
 /*
  * Item `index` as a float32 value shaped like graph input `input`: its
- * own shape when known with the same element count, else [1, item
- * dims] (a batch of one, with a channel dim of 1 added to 2-D items so
- * that they fit NCHW models).  Free it with npu_value_free().
+ * own shape as a batch of one when known with the same element count
+ * per batch item, else [1, item dims] (a batch of one, with a channel
+ * dim of 1 added to 2-D items so that they fit NCHW models).  Free it
+ * with npu_value_free().
  */
 int npu_dataset_input(const struct npu_dataset *ds, size_t index,
 		      const struct npu_normalize *norm, const struct npu_tensor *input,

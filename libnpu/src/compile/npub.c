@@ -272,6 +272,17 @@ static int parse(const char *path, const uint8_t *buf, size_t size, struct npu_p
 	return 0;
 }
 
+int npu_compiled_probe(const char *path)
+{
+	char magic[4];
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	int is = f && fread(magic, 1, 4, f) == 4 && !memcmp(magic, NPUB_MAGIC, 4);
+
+	if (f)
+		fclose(f);
+	return is;
+}
+
 int npu_compiled_load(const char *path, struct npu_device *dev,
 		      struct npu_compiled_model **model)
 {

@@ -496,19 +496,25 @@ static int slice_rows(const struct npu_value *v, int64_t from, int64_t n, int64_
 	return 0;
 }
 
-int npu_model_run(struct npu_compiled_model *cm, struct npu_device *dev,
-		  const struct npu_value *inputs, struct npu_value *outputs)
+/* The CPU placement of every operation: npu_compiled_run_cpu's hook. */
+static int run_on_cpu(void *ctx, size_t index, const struct npu_value *values,
+		      struct npu_value *y)
 {
-	const struct npu_graph *g;
-	const int64_t batch = cm ? cm->plan.batch : 0;
+	const struct npu_compiled_model *cm = ctx;
+
+	return npu_lower_run_op(&cm->lowered->ops[index], values, y);
+}
+
+/* Run the lowered model with `hook`, the inputs' images in chunks of the compiled batch. */
+static int run_batches(const struct npu_compiled_model *cm, const struct npu_value *inputs,
+		       struct npu_value *outputs, npu_lower_run_fn hook, void *ctx)
+{
+	const struct npu_graph *g = cm->graph;
+	const int64_t batch = cm->plan.batch;
 	struct npu_value *chunk_in = NULL, *chunk_out = NULL;
 	int64_t n = -1;
 	int ret = 0;
 
-	if (!cm || dev != cm->dev || !outputs || (cm->graph->n_inputs && !inputs))
-		return npu_fail(NPU_E_INVALID, "model run: not the device the model was "
-				"compiled for, or a NULL argument");
-	g = cm->graph;
 	for (size_t i = 0; i < g->n_inputs; i++) {
 		if (inputs[i].rank < 1 || (n >= 0 && inputs[i].dims[0] != n))
 			return npu_fail(NPU_E_INVALID, "model run: the inputs' first dimensions "
@@ -516,7 +522,7 @@ int npu_model_run(struct npu_compiled_model *cm, struct npu_device *dev,
 		n = inputs[i].dims[0];
 	}
 	if (n == batch || n < 0)
-		return npu_lower_run(cm->lowered, inputs, outputs, run_placed, cm);
+		return npu_lower_run(cm->lowered, inputs, outputs, hook, ctx);
 	for (size_t i = 0; i < g->n_outputs; i++)
 		if (g->outputs[i]->rank < 1 || g->outputs[i]->dims[0] != batch)
 			return npu_fail(NPU_E_INVALID, "model run: %lld images into a model "
@@ -533,7 +539,7 @@ int npu_model_run(struct npu_compiled_model *cm, struct npu_device *dev,
 		for (size_t i = 0; !ret && i < g->n_inputs; i++)
 			ret = slice_rows(&inputs[i], at, take, batch, &chunk_in[i]);
 		if (!ret)
-			ret = npu_lower_run(cm->lowered, chunk_in, chunk_out, run_placed, cm);
+			ret = npu_lower_run(cm->lowered, chunk_in, chunk_out, hook, ctx);
 		for (size_t i = 0; !ret && i < g->n_outputs; i++) {
 			const size_t row = npu_value_numel(&chunk_out[i]) / (size_t)batch *
 					   npu_dtype_size(chunk_out[i].dtype);
@@ -561,4 +567,30 @@ int npu_model_run(struct npu_compiled_model *cm, struct npu_device *dev,
 		for (size_t i = 0; i < g->n_outputs; i++)
 			npu_value_free(&outputs[i]);
 	return ret;
+}
+
+int npu_model_run(struct npu_compiled_model *cm, struct npu_device *dev,
+		  const struct npu_value *inputs, struct npu_value *outputs)
+{
+	if (!cm || dev != cm->dev || !outputs || (cm->graph->n_inputs && !inputs))
+		return npu_fail(NPU_E_INVALID, "model run: not the device the model was "
+				"compiled for, or a NULL argument");
+	return run_batches(cm, inputs, outputs, run_placed, cm);
+}
+
+int npu_compiled_run_cpu(const struct npu_compiled_model *cm, const struct npu_value *inputs,
+			 struct npu_value *outputs)
+{
+	if (!cm || !outputs || (cm->graph->n_inputs && !inputs))
+		return npu_fail(NPU_E_INVALID, "model run: NULL argument");
+	return run_batches(cm, inputs, outputs, run_on_cpu, (void *)cm);
+}
+
+void npu_compiled_options(const struct npu_compiled_model *cm,
+			  struct npu_compile_options *options)
+{
+	npu_compile_options_default(options);
+	options->batch = cm->plan.batch;
+	options->per_op_jobs = (int)cm->plan.per_op_jobs;
+	options->single_buffer = (int)cm->plan.single_buffer;
 }

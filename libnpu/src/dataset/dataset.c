@@ -330,9 +330,12 @@ int npu_dataset_input(const struct npu_dataset *ds, size_t index,
 
 	if (!ds || !input || !value)
 		return npu_fail(NPU_E_INVALID, "dataset: NULL argument");
-	if (npu_tensor_rank(input) >= 0 && npu_tensor_numel(input) == ds->item_numel) {
+	if (npu_tensor_rank(input) >= 1 && npu_tensor_dims(input)[0] >= 1 &&
+	    npu_tensor_numel(input) / (size_t)npu_tensor_dims(input)[0] == ds->item_numel) {
+		/* The input's shape, as a batch of one (a model compiled for batches has N > 1). */
 		rank = npu_tensor_rank(input);
 		memcpy(dims, npu_tensor_dims(input), (size_t)rank * sizeof(*dims));
+		dims[0] = 1;
 	} else if (npu_tensor_rank(input) < 0 && ds->item_rank + 2 <= NPU_MAX_RANK) {
 		dims[rank++] = 1;
 		if (ds->item_rank == 2)
