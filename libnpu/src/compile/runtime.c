@@ -14,7 +14,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "compile/compile_priv.h"
 #include "diag.h"
@@ -31,15 +30,8 @@ struct npu_compiled_model {
 	struct npu_device *dev;
 	struct npu_bo *weights, *act, *cmd;
 	uint32_t *cop_of;		/* lowered op -> compiled op */
+	uint64_t *op_ns;		/* a run's time in each lowered op */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void npu_compile_options_default(struct npu_compile_options *options)
 {
@@ -150,6 +142,7 @@ void npu_compiled_model_free(struct npu_compiled_model *cm)
 	npu_graph_free(cm->graph);
 	npu_plan_free(&cm->plan);
 	free(cm->cop_of);
+	free(cm->op_ns);
 	free(cm);
 }
 
@@ -241,7 +234,8 @@ static int model_create(struct npu_plan *plan, struct npu_graph *g, struct npu_i
 	cm->lowered = m;
 	cm->dev = dev;
 	cm->cop_of = calloc(m->n_ops + 1, sizeof(*cm->cop_of));
-	ret = cm->cop_of ? npu_device_query(dev, &info) : npu_fail(NPU_E_NOMEM, "out of memory");
+	cm->op_ns = calloc(m->n_ops + 1, sizeof(*cm->op_ns));
+	ret = cm->cop_of && cm->op_ns ? npu_device_query(dev, &info) : npu_fail(NPU_E_NOMEM, "out of memory");
 	if (!ret)
 		ret = plan_matches(&cm->plan, m, cm->cop_of);
 	if (!ret && (info.sram_size < cm->plan.sram_size ||
@@ -430,7 +424,6 @@ static int run_segment(struct npu_compiled_model *cm, const struct npu_segment *
 	struct npu_cop *first = &cm->plan.cops[seg->cop_first];
 	uint8_t *act = npu_bo_map(cm->act);
 	struct npu_job_result res;
-	const uint64_t t0 = now_ns();
 	int ret;
 
 	for (uint32_t i = 0; i < seg->n_in; i++) {
@@ -451,9 +444,6 @@ static int run_segment(struct npu_compiled_model *cm, const struct npu_segment *
 	}
 	for (unsigned int k = 0; k < NPU_PERF_JOBS; k++)
 		first->counters[k] += res.counters[k];
-	first->host_ns += now_ns() - t0;
-	for (uint32_t c = seg->cop_first; c < seg->cop_first + seg->cop_count; c++)
-		cm->plan.cops[c].images += cm->plan.batch;
 	return 0;
 }
 
@@ -462,20 +452,14 @@ static int run_placed(void *ctx, size_t index, const struct npu_value *values,
 		      struct npu_value *y)
 {
 	struct npu_compiled_model *cm = ctx;
-	struct npu_cop *c = &cm->plan.cops[cm->cop_of[index]];
-	uint64_t t0;
-	int ret;
+	const struct npu_cop *c = &cm->plan.cops[cm->cop_of[index]];
 
 	if (c->placement == NPU_PLACE_NPU) {
 		const struct npu_segment *seg = &cm->plan.segments[c->segment];
 
 		return seg->last == index ? run_segment(cm, seg, values) : 0;
 	}
-	t0 = now_ns();
-	ret = npu_lower_run_op(&cm->lowered->ops[index], values, y);
-	c->host_ns += now_ns() - t0;
-	c->images += cm->plan.batch;
-	return ret;
+	return npu_lower_run_op(&cm->lowered->ops[index], values, y);
 }
 
 /* Rows [from, from + n) of v's first dimension into a zeroed value of `rows` rows. */
@@ -507,7 +491,8 @@ static int run_on_cpu(void *ctx, size_t index, const struct npu_value *values,
 
 /* Run the lowered model with `hook`, the inputs' images in chunks of the compiled batch. */
 static int run_batches(const struct npu_compiled_model *cm, const struct npu_value *inputs,
-		       struct npu_value *outputs, npu_lower_run_fn hook, void *ctx)
+		       struct npu_value *outputs, npu_lower_run_fn hook, void *ctx,
+		       uint64_t *op_ns)
 {
 	const struct npu_graph *g = cm->graph;
 	const int64_t batch = cm->plan.batch;
@@ -522,7 +507,7 @@ static int run_batches(const struct npu_compiled_model *cm, const struct npu_val
 		n = inputs[i].dims[0];
 	}
 	if (n == batch || n < 0)
-		return npu_lower_run(cm->lowered, inputs, outputs, hook, ctx);
+		return npu_lower_run(cm->lowered, inputs, outputs, hook, ctx, op_ns);
 	for (size_t i = 0; i < g->n_outputs; i++)
 		if (g->outputs[i]->rank < 1 || g->outputs[i]->dims[0] != batch)
 			return npu_fail(NPU_E_INVALID, "model run: %lld images into a model "
@@ -539,7 +524,7 @@ static int run_batches(const struct npu_compiled_model *cm, const struct npu_val
 		for (size_t i = 0; !ret && i < g->n_inputs; i++)
 			ret = slice_rows(&inputs[i], at, take, batch, &chunk_in[i]);
 		if (!ret)
-			ret = npu_lower_run(cm->lowered, chunk_in, chunk_out, hook, ctx);
+			ret = npu_lower_run(cm->lowered, chunk_in, chunk_out, hook, ctx, op_ns);
 		for (size_t i = 0; !ret && i < g->n_outputs; i++) {
 			const size_t row = npu_value_numel(&chunk_out[i]) / (size_t)batch *
 					   npu_dtype_size(chunk_out[i].dtype);
@@ -569,13 +554,40 @@ static int run_batches(const struct npu_compiled_model *cm, const struct npu_val
 	return ret;
 }
 
+/*
+ * A run's cost into the operations' profiles: its images (whole
+ * batches, as the device ran them) and the time of each operation, a
+ * segment's on its first operation like its counters.
+ */
+static void account(struct npu_compiled_model *cm, int64_t images)
+{
+	const uint64_t batch = cm->plan.batch;
+	const uint64_t ran = ((uint64_t)images + batch - 1) / batch * batch;
+
+	for (size_t i = 0; i < cm->lowered->n_ops; i++) {
+		uint32_t c = cm->cop_of[i];
+
+		if (cm->plan.cops[c].placement == NPU_PLACE_NPU)
+			c = cm->plan.segments[cm->plan.cops[c].segment].cop_first;
+		cm->plan.cops[c].host_ns += cm->op_ns[i];
+	}
+	for (uint32_t c = 0; c < cm->plan.n_cops; c++)
+		cm->plan.cops[c].images += ran;
+}
+
 int npu_model_run(struct npu_compiled_model *cm, struct npu_device *dev,
 		  const struct npu_value *inputs, struct npu_value *outputs)
 {
 	if (!cm || dev != cm->dev || !outputs || (cm->graph->n_inputs && !inputs))
 		return npu_fail(NPU_E_INVALID, "model run: not the device the model was "
 				"compiled for, or a NULL argument");
-	return run_batches(cm, inputs, outputs, run_placed, cm);
+	int ret;
+
+	memset(cm->op_ns, 0, cm->lowered->n_ops * sizeof(*cm->op_ns));
+	ret = run_batches(cm, inputs, outputs, run_placed, cm, cm->op_ns);
+	if (!ret)
+		account(cm, cm->graph->n_inputs ? inputs[0].dims[0] : 1);
+	return ret;
 }
 
 int npu_compiled_run_cpu(const struct npu_compiled_model *cm, const struct npu_value *inputs,
@@ -583,7 +595,7 @@ int npu_compiled_run_cpu(const struct npu_compiled_model *cm, const struct npu_v
 {
 	if (!cm || !outputs || (cm->graph->n_inputs && !inputs))
 		return npu_fail(NPU_E_INVALID, "model run: NULL argument");
-	return run_batches(cm, inputs, outputs, run_on_cpu, (void *)cm);
+	return run_batches(cm, inputs, outputs, run_on_cpu, (void *)cm, NULL);
 }
 
 void npu_compiled_options(const struct npu_compiled_model *cm,

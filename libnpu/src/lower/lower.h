@@ -77,7 +77,9 @@ int npu_lower_run_op(const struct npu_lower_op *op, const struct npu_value *valu
  */
 typedef int (*npu_lower_run_fn)(void *ctx, size_t index, const struct npu_value *values,
 				struct npu_value *y);
+/* op_ns, if not NULL, has n_ops entries: each operation's wall time is added there. */
 int npu_lower_run(const struct npu_int8_model *m, const struct npu_value *inputs,
-		  struct npu_value *outputs, npu_lower_run_fn run_op, void *ctx);
+		  struct npu_value *outputs, npu_lower_run_fn run_op, void *ctx,
+		  uint64_t *op_ns);
 
 #endif /* NPU_LOWER_H */

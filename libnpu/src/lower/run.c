@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "diag.h"
 #include "graph/graph_priv.h"
@@ -166,11 +167,20 @@ static int run_on_cpu(void *ctx, size_t index, const struct npu_value *values,
 int npu_int8_model_run(const struct npu_int8_model *m, const struct npu_value *inputs,
 		       struct npu_value *outputs)
 {
-	return npu_lower_run(m, inputs, outputs, run_on_cpu, (void *)m);
+	return npu_lower_run(m, inputs, outputs, run_on_cpu, (void *)m, NULL);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 int npu_lower_run(const struct npu_int8_model *m, const struct npu_value *inputs,
-		  struct npu_value *outputs, npu_lower_run_fn run_op, void *ctx)
+		  struct npu_value *outputs, npu_lower_run_fn run_op, void *ctx,
+		  uint64_t *op_ns)
 {
 	struct npu_graph *g;
 	struct npu_value *values;
@@ -195,20 +205,23 @@ int npu_lower_run(const struct npu_int8_model *m, const struct npu_value *inputs
 	for (size_t i = 0; !ret && i < m->n_ops; i++) {
 		const struct npu_lower_op *op = &m->ops[i];
 		const struct npu_tensor *t = op->out;
+		const uint64_t t0 = op_ns ? now_ns() : 0;
 		char label[160];
 
 		if (op->kind == NPU_LOWER_FLOAT) {
 			ret = npu_interp_eval_node(g, op->node, values, owned, NULL, NULL);
-			continue;
+		} else {
+			ret = npu_value_alloc(&values[t->index], t->dtype, t->rank, t->dims);
+			if (ret)
+				break;
+			owned[t->index] = 1;
+			ret = run_op(ctx, i, values, &values[t->index]);
+			if (ret == NPU_E_INVALID)
+				ret = npu_fail(ret, "%s: the int8 operation was refused",
+					       npu_node_label(g, op->node, label, sizeof(label)));
 		}
-		ret = npu_value_alloc(&values[t->index], t->dtype, t->rank, t->dims);
-		if (ret)
-			break;
-		owned[t->index] = 1;
-		ret = run_op(ctx, i, values, &values[t->index]);
-		if (ret == NPU_E_INVALID)
-			ret = npu_fail(ret, "%s: the int8 operation was refused",
-				       npu_node_label(g, op->node, label, sizeof(label)));
+		if (op_ns)
+			op_ns[i] += now_ns() - t0;
 	}
 	return npu_interp_finish(g, values, owned, ret, outputs);
 }
