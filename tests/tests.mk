@@ -8,8 +8,9 @@ UNIT_TEST_NAMES := $(notdir $(basename $(wildcard tests/unit/test_*.c)))
 UNIT_TESTS_rel := $(addprefix $(BUILD)/rel/bin/,$(UNIT_TEST_NAMES))
 UNIT_TESTS_san := $(addprefix $(BUILD)/san/bin/,$(UNIT_TEST_NAMES))
 BENCH_BIN := $(BUILD)/rel/bin/bench_core
+BENCH_COMPILER_BIN := $(BUILD)/rel/bin/bench_compiler
 
-$(BUILD)/rel/bin/bench_core: $(BUILD)/rel/tests/bench/bench_core.o $(rel_LINK)
+$(BUILD)/rel/bin/bench_%: $(BUILD)/rel/tests/bench/bench_%.o $(rel_LINK)
 	@mkdir -p $(dir $@)
 	@echo "  LD [rel] $@"
 	$(Q)$(CC) $< $(rel_LINK) $(HOST_LIBS) -o $@
@@ -24,7 +25,7 @@ $(CONFORMANCE_BIN): $(BUILD)/san/tests/conformance/conformance.o $(BUILD)/san/li
 	@echo "  LD [san] $@"
 	$(Q)$(CC) $(san_LDFLAGS) $^ $(HOST_LIBS) -o $@
 
-all: $(CONFORMANCE_BIN)
+all: $(CONFORMANCE_BIN) $(BENCH_BIN) $(BENCH_COMPILER_BIN)
 
 # The table of every test first, then run-suite.sh's counts.
 .PHONY: test-conformance
@@ -58,8 +59,12 @@ test: deps
 	done
 	$(Q)tests/summary.sh $(BUILD)/results $(TEST_SUITES)
 
-bench: $(BENCH_BIN) $(FW_IMAGE)
+# The reference models the compiler benchmark quantizes and compiles.
+BENCH_MODELS := $(addprefix tests/models/,lenet.onnx mobilenet.onnx resnet.onnx)
+
+bench: $(BENCH_BIN) $(BENCH_COMPILER_BIN) $(FW_IMAGE)
 	$(Q)NPU_FIRMWARE=$(FW_IMAGE) $(BENCH_BIN)
+	$(Q)NPU_FIRMWARE=$(FW_IMAGE) $(BENCH_COMPILER_BIN) $(BENCH_MODELS)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
