@@ -39,6 +39,17 @@ test-conformance: $(CONFORMANCE_BIN)
 test-unit: $(UNIT_TESTS_san) $(FW_IMAGE)
 	$(Q)NPU_FW_IMAGE=$(FW_IMAGE) tests/run-suite.sh $(BUILD)/results unit $(UNIT_TESTS_san)
 
+# The reference models quantized by the npu tool, for the guest's models
+# suite and the demo (lenet_qat comes quantized from training).
+FMNIST_DIR ?= /usr/share/datasets/fashion-mnist
+MODELS_PTQ := $(patsubst %,$(BUILD)/models/%.q.onnx,lenet mobilenet resnet mobilenet_bn)
+
+$(BUILD)/models/%.q.onnx: tests/models/%.onnx $(BUILD)/rel/bin/npu
+	@mkdir -p $(dir $@)
+	@echo "  QUANTIZE $@"
+	$(Q)$(BUILD)/rel/bin/npu quantize $< -o $@ --calib $(FMNIST_DIR)/train-images-idx3-ubyte.gz \
+		--calib-count 200 --per-channel >$@.log 2>&1 || { cat $@.log; exit 1; }
+
 # Everything, then one summary line over every suite.  A suite that
 # fails to build or run still leaves the others to run; summary.sh
 # counts a suite without results as a failure.
