@@ -66,6 +66,10 @@ test: deps
 bench: $(BENCH_BIN) $(FW_IMAGE)
 	$(Q)NPU_FIRMWARE=$(FW_IMAGE) $(BENCH_BIN)
 
+# The quantized LeNet compiled and evaluated through the driver, in the
+# guest (tests/guest/run-demo.sh, demo.sh).
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(BUILD)/rel/bin/npu selftest --backend sim --firmware $(FW_IMAGE)
+	$(Q)$(MAKE) --no-print-directory guest-initramfs
+	$(Q)QEMU_BIN=$(QEMU_BIN) GUEST_INITRD=$(GUEST_INITRD) tests/guest/run-demo.sh \
+		$(BUILD)/demo.log

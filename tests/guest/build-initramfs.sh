@@ -8,8 +8,9 @@
 # fetch-kernel.sh unpacked), npu.ko as extra/npu.ko, a modules.dep from
 # depmod and the load order (/etc/npu/modules.load), the firmware as
 # /lib/firmware/npu/npu-fw.bin, and the programs in /usr/bin (with their
-# shared libraries and the loader when they are not static), and each
-# -d file SRC at DEST (models, data sets).
+# shared libraries and the loader when they are not static), the demo
+# script as /usr/bin/npu-demo, and each -d file SRC at DEST (models, data
+# sets).
 # Without -k the image boots without the driver (to test the boot path).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,6 +50,7 @@ for applet in $("$busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 install -m 755 "$here/init" "$root/init"
+install -m 755 "$here/demo.sh" "$root/usr/bin/npu-demo"
 
 # Modules: the base set plus npu.ko's own dependencies, each with its
 # dependency closure, as modprobe resolves it on the package's tree.
