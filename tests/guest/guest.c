@@ -1114,8 +1114,12 @@ int gt_procs_together(const char *all, int n, const char *(*child)(int),
 	pid_t *pids = calloc((size_t)n, sizeof(*pids));
 	int go[2], i, failed = 0;
 
-	if (!pids || pipe(go)) {
-		gt_fail(all, "%s", pids ? strerror(errno) : "out of memory");
+	if (!pids) {
+		gt_fail(all, "out of memory");
+		return n;
+	}
+	if (pipe(go)) {
+		gt_fail(all, "pipe: %s", strerror(errno));
 		free(pids);
 		return n;
 	}
@@ -1138,7 +1142,6 @@ int gt_procs_together(const char *all, int n, const char *(*child)(int),
 				;
 			reason = child(i);
 			gt_result(names[i], reason);
-			fflush(stdout);
 			_exit(reason ? 1 : 0);
 		}
 	}

@@ -108,7 +108,7 @@ static const char *md_run(const struct md_case *mc, struct npu_compiled_model *c
 		struct npu_value got = { 0 };
 		int64_t t0 = gt_now_ns();
 		int ret = npu_model_run(cm, dev, &mc->in[b], &got);
-		long diff = -1;
+		long diff;
 		size_t bytes = npu_value_numel(&mc->want[b]) * sizeof(float);
 
 		*ns += gt_now_ns() - t0;
