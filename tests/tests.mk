@@ -46,6 +46,17 @@ test-cli: $(TOOLS) $(FW_IMAGE)
 	$(Q)NPU=$(BUILD)/rel/bin/npu NPU_FIRMWARE=$(FW_IMAGE) \
 		tests/run-suite.sh $(BUILD)/results cli tests/cli/test_cli.sh
 
+# The reference models quantized by the npu tool, for the guest's models
+# suite and the demo (lenet_qat comes quantized from training).
+FMNIST_DIR ?= /usr/share/datasets/fashion-mnist
+MODELS_PTQ := $(patsubst %,$(BUILD)/models/%.q.onnx,lenet mobilenet resnet mobilenet_bn)
+
+$(BUILD)/models/%.q.onnx: tests/models/%.onnx $(BUILD)/rel/bin/npu
+	@mkdir -p $(dir $@)
+	@echo "  QUANTIZE $@"
+	$(Q)$(BUILD)/rel/bin/npu quantize $< -o $@ --calib $(FMNIST_DIR)/train-images-idx3-ubyte.gz \
+		--calib-count 200 --per-channel >$@.log 2>&1 || { cat $@.log; exit 1; }
+
 # Everything, then one summary line over every suite.  A suite that
 # fails to build or run still leaves the others to run; summary.sh
 # counts a suite without results as a failure.
@@ -66,6 +77,10 @@ bench: $(BENCH_BIN) $(BENCH_COMPILER_BIN) $(FW_IMAGE)
 	$(Q)NPU_FIRMWARE=$(FW_IMAGE) $(BENCH_BIN)
 	$(Q)NPU_FIRMWARE=$(FW_IMAGE) $(BENCH_COMPILER_BIN) $(BENCH_MODELS)
 
+# The quantized LeNet compiled and evaluated through the driver, in the
+# guest (tests/guest/run-demo.sh, demo.sh).
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(BUILD)/rel/bin/npu selftest --backend sim --firmware $(FW_IMAGE)
+	$(Q)$(MAKE) --no-print-directory guest-initramfs
+	$(Q)QEMU_BIN=$(QEMU_BIN) GUEST_INITRD=$(GUEST_INITRD) tests/guest/run-demo.sh \
+		$(BUILD)/demo.log

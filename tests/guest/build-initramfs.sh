@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build the guest test initramfs (a gzip'ed newc cpio):
-#   build-initramfs.sh -o OUT.cpio.gz [-k npu.ko] [-f npu-fw.bin] PROGRAM...
+#   build-initramfs.sh -o OUT.cpio.gz [-k npu.ko] [-f npu-fw.bin] [-d SRC:DEST]... PROGRAM...
 # It holds busybox-static and its applet links, tests/guest/init as
 # /init, the kernel modules the driver needs (drm, drm_kms_helper,
 # drm_shmem_helper, gpu-sched and whatever npu.ko depends on, with their
@@ -8,17 +8,21 @@
 # fetch-kernel.sh unpacked), npu.ko as extra/npu.ko, a modules.dep from
 # depmod and the load order (/etc/npu/modules.load), the firmware as
 # /lib/firmware/npu/npu-fw.bin, and the programs in /usr/bin (with their
-# shared libraries and the loader when they are not static).
+# shared libraries and the loader when they are not static), the demo
+# script as /usr/bin/npu-demo, and each -d file SRC at DEST (models, data
+# sets).
 # Without -k the image boots without the driver (to test the boot path).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-out='' ko='' fw=''
-while getopts o:k:f: opt; do
+out='' ko='' fw='' data=''
+while getopts o:k:f:d: opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) ko=$OPTARG ;;
 	f) fw=$OPTARG ;;
-	*) echo "usage: $0 -o OUT [-k npu.ko] [-f firmware] PROGRAM..." >&2; exit 2 ;;
+	d) data="$data$OPTARG
+" ;;
+	*) echo "usage: $0 -o OUT [-k npu.ko] [-f firmware] [-d SRC:DEST]... PROGRAM..." >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -46,6 +50,7 @@ for applet in $("$busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 install -m 755 "$here/init" "$root/init"
+install -m 755 "$here/demo.sh" "$root/usr/bin/npu-demo"
 
 # Modules: the base set plus npu.ko's own dependencies, each with its
 # dependency closure, as modprobe resolves it on the package's tree.
@@ -86,6 +91,15 @@ grep -v '/extra/npu.ko$' "$root/etc/npu/modules.load" >"$root/etc/npu/modules.ba
 if [ -n "$fw" ]; then
 	cp "$fw" "$root/lib/firmware/npu/npu-fw.bin"
 fi
+
+# One SRC:DEST a line.
+echo "$data" | while IFS= read -r spec; do
+	[ -n "$spec" ] || continue
+	src=${spec%%:*} dest=${spec#*:}
+	[ -r "$src" ] || { echo "build-initramfs: no data file $src" >&2; exit 1; }
+	mkdir -p "$root$(dirname "$dest")"
+	cp "$src" "$root$dest"
+done
 
 # Programs, and for dynamic ones their libraries and the loader.
 for prog in "$@"; do

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -1105,4 +1106,66 @@ long gt_first_diff(const uint8_t *a, const uint8_t *b, size_t n)
 		if (a[i] != b[i])
 			return (long)i;
 	return -1;
+}
+
+int gt_procs_together(const char *all, int n, const char *(*child)(int),
+		      const char *const *names)
+{
+	pid_t *pids = calloc((size_t)n, sizeof(*pids));
+	int go[2], i, failed = 0;
+
+	if (!pids) {
+		gt_fail(all, "out of memory");
+		return n;
+	}
+	if (pipe(go)) {
+		gt_fail(all, "pipe: %s", strerror(errno));
+		free(pids);
+		return n;
+	}
+	/* Unflushed output would be printed again by every child. */
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			gt_fail(all, "fork: %s", strerror(errno));
+			pids[i] = 0;
+			continue;
+		}
+		if (!pids[i]) {
+			const char *reason;
+			char c;
+
+			close(go[1]);
+			/* Start together: wait until the parent closes the pipe. */
+			while (read(go[0], &c, 1) < 0 && errno == EINTR)
+				;
+			reason = child(i);
+			gt_result(names[i], reason);
+			_exit(reason ? 1 : 0);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	for (i = 0; i < n; i++) {
+		int status;
+
+		if (!pids[i]) {
+			failed++;
+			continue;
+		}
+		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			failed++;
+			if (WIFSIGNALED(status))
+				gt_fail(all, "%s died of signal %d", names[i], WTERMSIG(status));
+		}
+	}
+	free(pids);
+	if (failed)
+		gt_fail(all, "%d of %d processes failed", failed, n);
+	else
+		gt_ok(all);
+	return failed;
 }

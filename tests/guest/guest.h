@@ -200,6 +200,15 @@ int gt_conv_encode(struct gt_dev *t, const struct gt_conv *cc, uint32_t base);
 /* Index of the first differing byte, or -1. */
 long gt_first_diff(const uint8_t *a, const uint8_t *b, size_t n);
 
+/*
+ * Fork n processes that start at once (when all n exist) and each run
+ * child(i), whose failure reason or NULL is reported under names[i].
+ * The parent then reports `all`: ok when every process passed.
+ * Returns how many failed or died.
+ */
+int gt_procs_together(const char *all, int n, const char *(*child)(int),
+		      const char *const *names);
+
 /* --- raw clients (client.c) ---------------------------------------- */
 
 /* One open file with a data BO (read/write), a command BO and an encoder. */
@@ -284,6 +293,7 @@ int suite_query(void);
 int suite_bo(void);
 int suite_jobs(void);
 int suite_multiproc(void);
+int suite_models(void);
 int suite_wait(void);
 int suite_observe(void);
 int suite_badargs(void);

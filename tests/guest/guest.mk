@@ -41,10 +41,17 @@ $(GUEST_HOSTCTL): $(patsubst %.c,$(BUILD)/rel/%.o,$(HOSTCTL_SRC))
 guest-programs: $(GUEST_PROGRAMS) $(GUEST_HOSTCTL)
 all: guest-programs
 
+# The models suite's and the demo's files: the quantized models
+# (tests/tests.mk) and the Fashion-MNIST test set.
+GUEST_DATA := $(MODELS_PTQ) tests/models/lenet_qat.onnx \
+	$(FMNIST_DIR)/t10k-images-idx3-ubyte.gz $(FMNIST_DIR)/t10k-labels-idx1-ubyte.gz
+GUEST_DATA_ARGS := $(foreach f,$(filter %.onnx,$(GUEST_DATA)),-d $(f):/models/$(notdir $(f))) \
+	$(foreach f,$(filter %.gz,$(GUEST_DATA)),-d $(f):/data/fashion-mnist/$(notdir $(f)))
+
 # Rebuilt every time (a few seconds): its inputs come from other parts.
-guest-initramfs: module $(FW_IMAGE) guest-programs
+guest-initramfs: module $(FW_IMAGE) guest-programs $(MODELS_PTQ)
 	$(Q)tests/guest/build-initramfs.sh -o $(GUEST_INITRD) -k $(NPU_KO) -f $(FW_IMAGE) \
-		$(GUEST_PROGRAMS)
+		$(GUEST_DATA_ARGS) $(GUEST_PROGRAMS)
 
 test-guest: qemu module $(FW_IMAGE) guest-programs
 	$(Q)$(MAKE) --no-print-directory guest-initramfs

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * npu-guest-test SUITE... - run guest suites; exits 1 if a check failed.
- * Suites: probe query bo jobs multiproc wait observe badargs share isolation
+ * Suites: probe query bo jobs multiproc models wait observe badargs share isolation
  * pm fuzz reload faults lifecycle nofw.
  */
 #include <stdio.h>
@@ -18,6 +18,7 @@ static const struct {
 	{ "bo", suite_bo },
 	{ "jobs", suite_jobs },
 	{ "multiproc", suite_multiproc },
+	{ "models", suite_models },
 	{ "wait", suite_wait },
 	{ "observe", suite_observe },
 	{ "badargs", suite_badargs },

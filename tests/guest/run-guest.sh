@@ -2,15 +2,11 @@
 # Boot the guest test initramfs under QEMU (TCG) once per NPU device
 # configuration and count its GUEST-RESULT lines:
 #   run-guest.sh RESULTS_DIR
-# Environment: QEMU_BIN (required), GUEST_INITRD (build/guest/initramfs.cpio.gz),
-# QEMU_DATA_DIRS (-L paths), NPU_FW_VERSION (the firmware version the
-# query suite expects, 0x010000 style; unchecked when unset),
+# Environment: qemu-guest.sh's (QEMU_BIN required, GUEST_INITRD,
+# QEMU_DATA_DIRS, GUEST_MEM, GUEST_CPUS), NPU_FW_VERSION (the firmware
+# version the query suite expects, 0x010000 style; unchecked when unset),
 # GUEST_CONFIGS (names of the configurations to boot, default "a b"),
-# GUEST_MEM (guest MiB, default 1024: the hostile-input campaign's BO
-# memory peaked past 400 MiB of shmem in a 512 MiB guest
-# and woke the OOM killer; the memory all comes back when it ends),
-# GUEST_SUITES (npuguest.suites, default all), GUEST_CPUS (guest CPUs
-# for every configuration instead of its own), GUEST_DEVICE (0: boot
+# GUEST_SUITES (npuguest.suites, default all), GUEST_DEVICE (0: boot
 # without -device npu, to test the boot path alone), GUEST_TIMEOUT
 # (seconds per boot, default 1800), GUEST_STALL (seconds without console
 # output before QEMU is killed, default 300; 30 once the kernel reported
@@ -31,9 +27,8 @@
 set -u
 results=${1:?usage: run-guest.sh RESULTS_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
-: "${QEMU_BIN:?QEMU_BIN must name the qemu-system-x86_64 with the NPU device}"
-initrd=${GUEST_INITRD:-build/guest/initramfs.cpio.gz}
-data_dirs=${QEMU_DATA_DIRS:--L /usr/share/qemu -L /usr/share/seabios -L /usr/lib/ipxe/qemu}
+# shellcheck source=tests/guest/qemu-guest.sh
+. "$here/qemu-guest.sh"
 configs=${GUEST_CONFIGS:-a b}
 suites=${GUEST_SUITES:-all}
 with_device=${GUEST_DEVICE:-1}
@@ -43,35 +38,14 @@ stall=${GUEST_STALL:-300}
 bug_stall=30
 hostctl=${HOSTCTL_BIN:-build/guest/npu-hostctl}
 
-# The two device configurations: QEMU properties (what the query suite
-# must read back) and guest CPUs.  a: the device defaults, spelled out,
-# one CPU; b: a small, slow device with rows != cols, so a swap shows,
-# and two CPUs, so submit, interrupt thread and waiters really overlap.
-config_props() {
-	case $1 in
-	a) echo "mac-rows=32,mac-cols=32,sram-size=1048576,clock-mhz=1000,dram-bw=8000" ;;
-	b) echo "mac-rows=16,mac-cols=64,sram-size=262144,clock-mhz=400,dram-bw=3200" ;;
-	*) return 1 ;;
-	esac
-}
-config_cpus() {
-	case $1 in
-	b) echo 2 ;;
-	*) echo 1 ;;
-	esac
-}
 # mac-rows=16,... -> mac_rows=16,...
 props_expect() {
 	echo "$1" | sed 's/mac-rows/mac_rows/; s/mac-cols/mac_cols/; s/sram-size/sram_size/;
 		s/clock-mhz/clock_mhz/; s/dram-bw/dram_bw/'
 }
 
-[ -x "$QEMU_BIN" ] || { echo "run-guest: no QEMU at $QEMU_BIN" >&2; exit 1; }
-[ -r "$initrd" ] || { echo "run-guest: no initramfs at $initrd" >&2; exit 1; }
+guest_setup || exit 1
 [ -x "$hostctl" ] || { echo "run-guest: no npu-hostctl at $hostctl" >&2; exit 1; }
-kdir=$("$here/fetch-kernel.sh") || exit 1
-release=${kdir##*/linux-image-}
-kernel=$kdir/boot/vmlinuz-$release
 mkdir -p "$results"
 # Unix socket paths must be short: not under RESULTS_DIR.
 sockets=$(mktemp -d "${TMPDIR:-/tmp}/npu-guest.XXXXXX") || exit 1
@@ -88,18 +62,16 @@ for cfg in $configs; do
 	log=$results/guest-$cfg.log
 	device=
 	[ "$with_device" = 1 ] && device="-device npu,id=npu0,$props"
-	append="console=ttyS0 panic=-1 loglevel=5 npuguest.suites=$suites npuguest.expect=$expect"
-	append="$append npuguest.npu_props=$props"
+	append="npuguest.suites=$suites npuguest.expect=$expect npuguest.npu_props=$props"
 	qmp=$sockets/qmp-$cfg
 	serial=$sockets/ttyS1-$cfg
 	hostctl_log=$results/hostctl-$cfg.log
-	cpus=${GUEST_CPUS:-$(config_cpus "$cfg")}
+	cpus=$(config_cpus "$cfg")
 	echo "guest [$cfg]: booting $release on $cpus CPU(s)${device:+ with $device}"
 
 	start=$(now_ms)
-	# shellcheck disable=SC2086 # data_dirs and device are word lists
-	"$QEMU_BIN" -accel tcg -cpu max -m "${GUEST_MEM:-1024}" -nographic -no-reboot -nic none -smp "$cpus" $data_dirs \
-		-kernel "$kernel" -initrd "$initrd" -append "$append" $device \
+	# shellcheck disable=SC2086 # device is a word list
+	guest_qemu "$cpus" "$append" $device \
 		-qmp "unix:$qmp,server=on,wait=off" \
 		-chardev "socket,id=hostctl,path=$serial,server=on,wait=off" \
 		-serial mon:stdio -serial chardev:hostctl \

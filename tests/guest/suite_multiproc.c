@@ -7,12 +7,9 @@
  * ioctl (on a guest with several CPUs) catch use-after-free races in
  * the submit path.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "guest.h"
 
@@ -91,62 +88,19 @@ static const char *mp_tiny(int index)
 
 static void mp_phase(const char *what, const char *(*child)(int), int jobs)
 {
-	pid_t pids[MP_PROCS];
-	int go[2], i, failed = 0;
+	char all[64], names[MP_PROCS][32];
+	const char *name_ptrs[MP_PROCS];
 	uint64_t start = gt_now_ms();
-
-	char all[64];
+	int i;
 
 	snprintf(all, sizeof(all), "multiproc.%s-all", what);
-	if (pipe(go)) {
-		gt_fail(all, "pipe: %s", strerror(errno));
-		return;
-	}
-	fflush(stdout);
 	for (i = 0; i < MP_PROCS; i++) {
-		pids[i] = fork();
-		if (pids[i] < 0) {
-			gt_fail(all, "fork: %s", strerror(errno));
-			pids[i] = 0;
-			continue;
-		}
-		if (!pids[i]) {
-			char name[32], c;
-			const char *reason;
-
-			close(go[1]);
-			/* Start together: wait until the parent closes the pipe. */
-			while (read(go[0], &c, 1) < 0 && errno == EINTR)
-				;
-			reason = child(i);
-			snprintf(name, sizeof(name), "multiproc.%s-proc-%d", what, i);
-			gt_result(name, reason);
-			_exit(reason ? 1 : 0);
-		}
+		snprintf(names[i], sizeof(names[i]), "multiproc.%s-proc-%d", what, i);
+		name_ptrs[i] = names[i];
 	}
-	close(go[0]);
-	close(go[1]);
-	for (i = 0; i < MP_PROCS; i++) {
-		int status;
-
-		if (!pids[i]) {
-			failed++;
-			continue;
-		}
-		while (waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			failed++;
-			if (WIFSIGNALED(status))
-				gt_fail(all, "process %d died of signal %d", i, WTERMSIG(status));
-		}
-	}
+	gt_procs_together(all, MP_PROCS, child, name_ptrs);
 	gt_info("multiproc: %d processes x %d %s jobs in %llu ms", MP_PROCS, jobs, what,
 		(unsigned long long)(gt_now_ms() - start));
-	if (failed)
-		gt_fail(all, "%d of %d processes failed", failed, MP_PROCS);
-	else
-		gt_ok(all);
 }
 
 int suite_multiproc(void)
