@@ -26,7 +26,8 @@ step() {
 }
 
 step npu info --backend drm
-step npu compile "$model" -o "$npub" --backend drm
+step npu compile "$model" -o "$npub" --backend drm --batch 8
 step npu eval "$npub" --images "$images" --labels "$labels" --count 1000 --backend drm \
-	--compare cpu
-step npu profile "$npub" --backend drm --images "$images" --count 10
+	--compare cpu --quiet
+# Profiling compiles its own way: a job per layer, for per-layer counters.
+step npu profile "$model" --backend drm --images "$images" --count 16 --quiet
