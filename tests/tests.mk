@@ -10,10 +10,13 @@ UNIT_TESTS_san := $(addprefix $(BUILD)/san/bin/,$(UNIT_TEST_NAMES))
 BENCH_BIN := $(BUILD)/rel/bin/bench_core
 BENCH_COMPILER_BIN := $(BUILD)/rel/bin/bench_compiler
 
-$(BUILD)/rel/bin/bench_%: $(BUILD)/rel/tests/bench/bench_%.o $(rel_LINK)
+# Spelled out: $(rel_LINK) is defined after this file is read.
+BENCH_LINK := $(BUILD)/rel/libnpu.a $(BUILD)/rel/libnpufw.a $(BUILD)/rel/libnpucore.a
+
+$(BUILD)/rel/bin/bench_%: $(BUILD)/rel/tests/bench/bench_%.o $(BENCH_LINK)
 	@mkdir -p $(dir $@)
 	@echo "  LD [rel] $@"
-	$(Q)$(CC) $< $(rel_LINK) $(HOST_LIBS) -o $@
+	$(Q)$(CC) $< $(BENCH_LINK) $(HOST_LIBS) -o $@
 
 # ONNX conformance: the node tests of libonnx-testdata, through the
 # public API, sanitized like the unit suites.
