@@ -76,16 +76,26 @@ static double mac_util(const struct npu_device_info *dev, uint64_t macs, uint64_
 			0.0;
 }
 
+/* Percent of a layer's cycles that engine counter k was busy. */
+static double busy(const struct layer *x, unsigned int k)
+{
+	const uint64_t c = x->prof.counters[NPU_PERF_CYCLES];
+
+	return c ? 100.0 * (double)x->prof.counters[k] / (double)c : 0.0;
+}
+
 static void print_table(const struct layer *l, size_t n, size_t images,
 			const struct npu_device_info *dev, double wall_s)
 {
 	uint64_t cycles = 0, macs = 0, dram = 0, min = 0, host_ns = 0;
 
 	printf("per layer, totals over %zu image%s (MAC util = MACs / (cycles x %ux%u); "
+	       "MAC, DMA busy = cycles the engine worked / cycles;\n"
 	       "DRAM/min = DMA bytes / compulsory bytes):\n", images, images == 1 ? "" : "s",
 	       dev->mac_rows, dev->mac_cols);
-	printf("%4s  %-20s %-20s %-6s %12s %8s %12s %12s %8s %10s\n", "#", "op", "name", "where",
-	       "cycles", "MAC util", "DRAM bytes", "min bytes", "DRAM/min", "host us");
+	printf("%4s  %-20s %-20s %-6s %12s %8s %8s %8s %12s %12s %8s %10s\n", "#", "op", "name",
+	       "where", "cycles", "MAC util", "MAC busy", "DMA busy", "DRAM bytes", "min bytes",
+	       "DRAM/min", "host us");
 	for (size_t i = 0; i < n; i++) {
 		const struct layer *x = &l[i];
 		const uint64_t c = x->prof.counters[NPU_PERF_CYCLES];
@@ -95,9 +105,10 @@ static void print_table(const struct layer *l, size_t n, size_t images,
 		printf("%4zu  %-20.20s %-20.20s ", i, x->info.op,
 		       *x->info.name ? x->info.name : "-");
 		if (x->info.placement != NPU_PLACE_NPU) {
-			printf("%-6s %12s %8s %12s %12s %8s", "CPU", "-", "-", "-", "-", "-");
+			printf("%-6s %12s %8s %8s %8s %12s %12s %8s", "CPU", "-", "-", "-", "-", "-",
+			       "-", "-");
 		} else if (x->first != i) {
-			printf("%-6s %-54s", "NPU", "");
+			printf("%-6s %-72s", "NPU", "");
 			printf("(segment %u: counted on op %zu)", x->info.segment, x->first);
 		} else {
 			cycles += c;
@@ -110,6 +121,8 @@ static void print_table(const struct layer *l, size_t n, size_t images,
 				printf("%7.1f%%", mac_util(dev, x->seg_macs * images, c));
 			else
 				printf("%8s", "-");
+			printf(" %7.1f%% %7.1f%%", busy(x, NPU_PERF_MAC_CYCLES),
+			       busy(x, NPU_PERF_DMA_CYCLES));
 			printf(" %12llu %12llu ", (unsigned long long)dram_bytes(x),
 			       (unsigned long long)want);
 			if (want)

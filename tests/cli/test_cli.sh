@@ -173,7 +173,7 @@ run_cpu_equals_sim() {
 profile_table_and_trace() {
 	npu profile "$QMODEL" --images "$IMAGES" --count 2 --trace "$tmp/trace.json"
 	expect_rc0
-	grep -q 'cycles *MAC util *DRAM bytes *min bytes *DRAM/min *host us' "$tmp/out" ||
+	grep -q 'cycles *MAC util *MAC busy *DMA busy *DRAM bytes *min bytes *DRAM/min *host us' "$tmp/out" ||
 		fail "no table header: $(head -c 300 "$tmp/out")"
 	# As many table rows as the placement report has operations.
 	ops=$(awk '/ where +seg +tiles/ { on = 1; next } /^NPU ops = / { on = 0 } on' \
