@@ -169,6 +169,33 @@ static int unsupported(struct npu_emit *e, const char *what, uint32_t sram_size)
 	return NPU_E_UNSUPPORTED;
 }
 
+/* A POOL command over in_h input rows into out_h output rows; no vertical padding. */
+static void pool_cmd(const struct npu_pool_params *q, uint32_t in_addr, uint32_t out_addr,
+		     uint32_t in_h, uint32_t out_h, struct npu_cmd_pool *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->flags = q->flags;
+	k->mode = q->mode;
+	k->in_addr = in_addr;
+	k->out_addr = out_addr;
+	k->in_h = (uint16_t)in_h;
+	k->in_w = q->in_w;
+	k->channels = q->channels;
+	k->out_h = (uint16_t)out_h;
+	k->out_w = q->out_w;
+	k->kernel_h = q->kernel_h;
+	k->kernel_w = q->kernel_w;
+	k->stride_h = q->stride_h;
+	k->stride_w = q->stride_w;
+	k->pad_left = q->pad_left;
+	k->pad_right = q->pad_right;
+	k->in_zp = q->in_zp;
+	k->out_zp = q->out_zp;
+	k->act_min = q->act_min;
+	k->act_max = q->act_max;
+	k->quant = q->quant;
+}
+
 /* ---- CONV and MATMUL, with a fused POOL ---------------------------- */
 
 struct mac {
@@ -324,32 +351,12 @@ static int mac_compute(struct pipe *p, uint32_t i, uint32_t slot)
 	if (!m->pool_s)
 		return 0;
 
-	const struct npu_pool_params *pp = &m->e->pool->p.pool;
 	struct npu_cmd_pool pk;
 
 	/* The PPU reads what the MAC array wrote: the one SYNC inside a tile. */
 	EMIT(npu_cs_sync(p->cs, NPU_ENGINE_BIT(NPU_ENGINE_MAC)));
-	memset(&pk, 0, sizeof(pk));
-	pk.flags = pp->flags;
-	pk.mode = pp->mode;
-	pk.in_addr = m->mid_addr;
-	pk.out_addr = m->out_addr[slot];
-	pk.in_h = (uint16_t)conv_nr;
-	pk.in_w = pp->in_w;
+	pool_cmd(&m->e->pool->p.pool, m->mid_addr, m->out_addr[slot], conv_nr, nr, &pk);
 	pk.channels = (uint16_t)m->n;
-	pk.out_h = (uint16_t)nr;
-	pk.out_w = pp->out_w;
-	pk.kernel_h = pp->kernel_h;
-	pk.kernel_w = pp->kernel_w;
-	pk.stride_h = pp->stride_h;
-	pk.stride_w = pp->stride_w;
-	pk.pad_left = pp->pad_left;
-	pk.pad_right = pp->pad_right;
-	pk.in_zp = pp->in_zp;
-	pk.out_zp = pp->out_zp;
-	pk.act_min = pp->act_min;
-	pk.act_max = pp->act_max;
-	pk.quant = pp->quant;
 	return npu_cs_pool(p->cs, &pk);
 }
 
@@ -515,31 +522,12 @@ static int pool_compute(struct pipe *p, uint32_t i, uint32_t slot)
 	const int64_t i1 = (int64_t)(r0 + nr - 1) * t->r.stride - t->r.pad + t->r.eff;
 	struct npu_cmd_pool k;
 
-	memset(&k, 0, sizeof(k));
-	k.flags = q->flags;
-	k.mode = q->mode;
-	k.in_addr = t->in_addr[slot];
-	k.out_addr = t->out_addr[slot];
-	k.in_h = (uint16_t)(MIN(i1, (int64_t)t->r.in_rows) - (i0 < 0 ? 0 : i0));
-	k.in_w = q->in_w;
-	k.channels = q->channels;
-	k.out_h = (uint16_t)nr;
-	k.out_w = q->out_w;
-	k.kernel_h = q->kernel_h;
-	k.kernel_w = q->kernel_w;
-	k.stride_h = q->stride_h;
-	k.stride_w = q->stride_w;
+	pool_cmd(q, t->in_addr[slot], t->out_addr[slot],
+		 (uint32_t)(MIN(i1, (int64_t)t->r.in_rows) - (i0 < 0 ? 0 : i0)), nr, &k);
 	if (!t->global) {
 		k.pad_top = (uint8_t)(i0 < 0 ? -i0 : 0);
 		k.pad_bottom = (uint8_t)(i1 > t->r.in_rows ? i1 - t->r.in_rows : 0);
 	}
-	k.pad_left = q->pad_left;
-	k.pad_right = q->pad_right;
-	k.in_zp = q->in_zp;
-	k.out_zp = q->out_zp;
-	k.act_min = q->act_min;
-	k.act_max = q->act_max;
-	k.quant = q->quant;
 	return npu_cs_pool(p->cs, &k);
 }
 
