@@ -519,6 +519,14 @@ TEST(npub_round_trip_and_bad_files)
 	memcpy(bad + 80 + ((npu_compiled_num_ops(cm) * 168 + 7u) & ~7u) + 4, &word, 4);
 	spit_signed(path, bad, size);
 	load_fails(path, dev, NPU_E_FORMAT, "segment 0");
+	/* A copy into the device of a tensor the segment does not read. */
+	memcpy(bad, buf, size);
+	memcpy(&word, bad + 56, 4);	/* header bytes 56..59: the segments */
+	word = (uint32_t)(80 + ((npu_compiled_num_ops(cm) * 168 + 7u) & ~7u) +
+			  ((word * 36 + 7u) & ~7u));
+	memset(bad + word, 0, 4);	/* the first copy's tensor: tensor 0 */
+	spit_signed(path, bad, size);
+	load_fails(path, dev, NPU_E_FORMAT, "copies in a tensor it does not read");
 	/* A device with less SRAM than the streams were tiled for. */
 	spit(path, buf, size);
 	small = open_sim(64u << 10);

@@ -146,6 +146,41 @@ void npu_compiled_model_free(struct npu_compiled_model *cm)
 	free(cm);
 }
 
+/* Does lowered operation op make tensor t? */
+static int makes(const struct npu_lower_op *op, uint32_t t)
+{
+	if (op->kind != NPU_LOWER_FLOAT)
+		return op->out->index == t;
+	for (size_t k = 0; k < op->node->n_out; k++)
+		if (op->node->out[k] && op->node->out[k]->index == t)
+			return 1;
+	return 0;
+}
+
+/* Is tensor t made by an integer operation in [first, last]? */
+static int made_in(const struct npu_int8_model *m, uint32_t first, uint32_t last, uint32_t t)
+{
+	for (uint32_t i = first; i <= last; i++)
+		if (m->ops[i].kind != NPU_LOWER_FLOAT && makes(&m->ops[i], t))
+			return 1;
+	return 0;
+}
+
+/* Does an operation in [first, last] read t, made before first (or never)? */
+static int copy_in_fits(const struct npu_int8_model *m, uint32_t first, uint32_t last,
+			uint32_t t)
+{
+	int read = 0;
+
+	for (uint32_t i = first; i <= last; i++)
+		for (size_t j = 0; m->ops[i].kind != NPU_LOWER_FLOAT && j < m->ops[i].n_in; j++)
+			read |= m->ops[i].in[j]->index == t;
+	for (size_t i = first; read && i < m->n_ops; i++)
+		if (makes(&m->ops[i], t))
+			return 0;
+	return read;
+}
+
 /* Does the plan fit the lowered model (a file's plan, against its own graph)? */
 static int plan_matches(const struct npu_plan *plan, const struct npu_int8_model *m,
 			uint32_t *cop_of)
@@ -195,6 +230,19 @@ static int plan_matches(const struct npu_plan *plan, const struct npu_int8_model
 
 		if ((cop->placement == NPU_PLACE_NPU) != (cop->segment < plan->n_segments))
 			return npu_fail(NPU_E_FORMAT, "operation %u has a bad segment", c);
+	}
+	for (uint32_t s = 0; s < plan->n_segments; s++) {
+		const struct npu_segment *seg = &plan->segments[s];
+		const uint32_t first = plan->cops[seg->cop_first].first;
+
+		for (uint32_t x = seg->in_first; x < seg->in_first + seg->n_in; x++)
+			if (!copy_in_fits(m, first, seg->last, plan->xfers[x].tensor))
+				return npu_fail(NPU_E_FORMAT, "segment %u copies in a tensor it does "
+						"not read, or one made after it starts", s);
+		for (uint32_t x = seg->out_first; x < seg->out_first + seg->n_out; x++)
+			if (!made_in(m, first, seg->last, plan->xfers[x].tensor))
+				return npu_fail(NPU_E_FORMAT, "segment %u copies out a tensor it does "
+						"not make", s);
 	}
 	for (uint32_t x = 0; x < plan->n_xfers; x++) {
 		const struct npu_xfer *t = &plan->xfers[x];
