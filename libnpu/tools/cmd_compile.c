@@ -22,68 +22,57 @@ static void usage(void)
 
 int cmd_compile(int argc, char **argv)
 {
-	const char *model = NULL, *out = NULL, *backend = "sim", *firmware = NULL;
+	struct tool_model_opts o = { .backend = "sim" };
+	const char *out = NULL;
 	struct npu_compile_options copts;
 	struct tool_model m = { 0 };
 	struct npu_value shape = { 0 };
 	struct stat st;
 	size_t batch = 0;
-	int quiet = 0, rc = 1, ret;
+	int rc = 1, ret;
 	char *tmp;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int bad = 0;
+		int st = tool_parse_model_option(argc, argv, &i, &o);
 
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage();
-			return 0;
-		} else if (!strcmp(a, "--quiet")) {
-			quiet = 1;
-		} else if (a[0] == '-' && i + 1 >= argc) {
-			fprintf(stderr, "npu: %s needs a value\n", a);
-			bad = 1;
-		} else if (!strcmp(a, "-o")) {
-			out = argv[++i];
-		} else if (!strcmp(a, "--backend")) {
-			backend = argv[++i];
-			bad = !tool_backend_valid(backend);
-		} else if (!strcmp(a, "--firmware")) {
-			firmware = argv[++i];
-		} else if (!strcmp(a, "--input-shape")) {
-			bad = tool_parse_shape(a, argv[++i], &shape);
-		} else if (!strcmp(a, "--batch")) {
-			bad = tool_parse_count(a, argv[++i], &batch);
-		} else if (a[0] != '-' && !model) {
-			model = a;
-		} else {
-			fprintf(stderr, "npu: compile: unexpected argument '%s'\n", a);
-			bad = 1;
+		if (st == TOOL_OPT_OTHER) {
+			st = TOOL_OPT_TAKEN;
+			if (!strcmp(a, "-o")) {
+				out = argv[++i];
+			} else if (!strcmp(a, "--input-shape")) {
+				st = tool_parse_shape(a, argv[++i], &shape);
+			} else if (!strcmp(a, "--batch")) {
+				st = tool_parse_count(a, argv[++i], &batch);
+			} else {
+				fprintf(stderr, "npu: compile: unexpected argument '%s'\n", a);
+				st = TOOL_OPT_BAD;
+			}
 		}
-		if (bad) {
+		if (st != TOOL_OPT_TAKEN) {
 			usage();
-			return 2;
+			return st == TOOL_OPT_HELP ? 0 : 2;
 		}
 	}
-	if (!model || !out) {
+	if (!o.model || !out) {
 		usage();
 		return 2;
 	}
-	if (!strcmp(backend, "cpu")) {
+	if (!strcmp(o.backend, "cpu")) {
 		fprintf(stderr, "npu: compile: the device compiles for itself: use --backend sim "
 			"or drm\n");
 		return 2;
 	}
-	if (tool_is_npub(model)) {
+	if (tool_is_npub(o.model)) {
 		fprintf(stderr, "npu: %s is compiled already; compile takes an ONNX model\n",
-			model);
+			o.model);
 		return 2;
 	}
 	if (strlen(out) < 5 || strcmp(out + strlen(out) - 5, ".npub")) {
 		fprintf(stderr, "npu: -o %s: a compiled model is written as .npub\n", out);
 		return 2;
 	}
-	if (tool_model_open(&m, model, backend, firmware))
+	if (tool_model_open(&m, o.model, o.backend, o.firmware))
 		goto out;
 	if (shape.rank && (tool_check_input(npu_graph_input(m.graph, 0), &shape, "--input-shape") ||
 			   tool_model_fix_shape(&m, &shape)))
@@ -91,7 +80,8 @@ int cmd_compile(int argc, char **argv)
 	for (size_t i = 0; i < npu_graph_num_inputs(m.graph); i++) {
 		if (npu_tensor_rank(npu_graph_input(m.graph, i)) < 0) {
 			fprintf(stderr, "npu: %s: input '%s' has no static shape: give it with "
-				"--input-shape\n", model, npu_tensor_name(npu_graph_input(m.graph, i)));
+				"--input-shape\n", o.model,
+				npu_tensor_name(npu_graph_input(m.graph, i)));
 			goto out;
 		}
 	}
@@ -100,7 +90,7 @@ int cmd_compile(int argc, char **argv)
 		copts.batch = (uint32_t)batch;
 	if (tool_model_prepare(&m, &copts))
 		goto out;
-	if (!quiet)
+	if (!o.quiet)
 		tool_print_placement(stdout, m.compiled);
 	tmp = tool_tmp_beside(out);
 	if (!tmp)

@@ -171,68 +171,61 @@ static void report(const struct eval_result *r, size_t count, const char *backen
 int cmd_eval(int argc, char **argv)
 {
 	struct npu_normalize norm = NPU_NORMALIZE_DEFAULT;
-	const char *model = NULL, *images_path = NULL, *labels_path = NULL, *backend = "cpu";
-	const char *firmware = NULL, *compare = NULL;
+	struct tool_model_opts o = { .backend = "cpu" };
+	const char *images_path = NULL, *labels_path = NULL, *compare = NULL;
 	struct npu_dataset *images = NULL, *labels = NULL;
 	struct npu_compile_options copts;
 	struct tool_model m = { 0 };
 	struct npu_value first = { 0 };
 	struct eval_result r;
 	size_t count = 0, batch = 0;
-	int json = 0, quiet = 0, rc = 1, ret;
+	int json = 0, rc = 1, ret;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int bad = 0;
+		int st;
 
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage();
-			return 0;
-		} else if (!strcmp(a, "--json")) {
+		/* A flag: the shared options would say it needs a value when it comes last. */
+		if (!strcmp(a, "--json")) {
 			json = 1;
-		} else if (!strcmp(a, "--quiet")) {
-			quiet = 1;
-		} else if (a[0] == '-' && i + 1 >= argc) {
-			fprintf(stderr, "npu: %s needs a value\n", a);
-			bad = 1;
-		} else if (!strcmp(a, "--images")) {
-			images_path = argv[++i];
-		} else if (!strcmp(a, "--labels")) {
-			labels_path = argv[++i];
-		} else if (!strcmp(a, "--backend")) {
-			backend = argv[++i];
-			bad = !tool_backend_valid(backend);
-		} else if (!strcmp(a, "--firmware")) {
-			firmware = argv[++i];
-		} else if (!strcmp(a, "--compare")) {
-			compare = argv[++i];
-			bad = strcmp(compare, "cpu") != 0;
-			if (bad)
-				fprintf(stderr, "npu: --compare: only 'cpu', not '%s'\n", compare);
-		} else if (!strcmp(a, "--count")) {
-			bad = tool_parse_count(a, argv[++i], &count);
-		} else if (!strcmp(a, "--batch")) {
-			bad = tool_parse_count(a, argv[++i], &batch);
-		} else if (!strcmp(a, "--mean")) {
-			bad = tool_parse_float(a, argv[++i], &norm.mean);
-		} else if (!strcmp(a, "--std")) {
-			bad = tool_parse_float(a, argv[++i], &norm.std);
-		} else if (a[0] != '-' && !model) {
-			model = a;
-		} else {
-			fprintf(stderr, "npu: eval: unexpected argument '%s'\n", a);
-			bad = 1;
+			continue;
 		}
-		if (bad) {
+		st = tool_parse_model_option(argc, argv, &i, &o);
+		if (st == TOOL_OPT_OTHER) {
+			st = TOOL_OPT_TAKEN;
+			if (!strcmp(a, "--images")) {
+				images_path = argv[++i];
+			} else if (!strcmp(a, "--labels")) {
+				labels_path = argv[++i];
+			} else if (!strcmp(a, "--compare")) {
+				compare = argv[++i];
+				st = strcmp(compare, "cpu") != 0;
+				if (st)
+					fprintf(stderr, "npu: --compare: only 'cpu', not '%s'\n",
+						compare);
+			} else if (!strcmp(a, "--count")) {
+				st = tool_parse_count(a, argv[++i], &count);
+			} else if (!strcmp(a, "--batch")) {
+				st = tool_parse_count(a, argv[++i], &batch);
+			} else if (!strcmp(a, "--mean")) {
+				st = tool_parse_float(a, argv[++i], &norm.mean);
+			} else if (!strcmp(a, "--std")) {
+				st = tool_parse_float(a, argv[++i], &norm.std);
+			} else {
+				fprintf(stderr, "npu: eval: unexpected argument '%s'\n", a);
+				st = TOOL_OPT_BAD;
+			}
+		}
+		if (st != TOOL_OPT_TAKEN) {
 			usage();
-			return 2;
+			return st == TOOL_OPT_HELP ? 0 : 2;
 		}
 	}
-	if (!model || !images_path || !labels_path) {
+	if (!o.model || !images_path || !labels_path) {
 		usage();
 		return 2;
 	}
-	if (!strcmp(backend, "cpu") && (compare || batch)) {
+	if (!strcmp(o.backend, "cpu") && (compare || batch)) {
 		fprintf(stderr, "npu: eval: --compare and --batch need an NPU backend (sim, drm)\n");
 		return 2;
 	}
@@ -258,7 +251,7 @@ int cmd_eval(int argc, char **argv)
 	}
 	if (!count)
 		count = npu_dataset_count(images);
-	if (tool_model_open(&m, model, backend, firmware) || tool_check_io(&m))
+	if (tool_model_open(&m, o.model, o.backend, o.firmware) || tool_check_io(&m))
 		goto out;
 	/* The first image decides a symbolic input shape (a batch of one) and checks the size. */
 	ret = npu_dataset_input(images, 0, &norm, npu_graph_input(tool_model_graph(&m), 0),
@@ -284,7 +277,7 @@ int cmd_eval(int argc, char **argv)
 		npu_compiled_options(m.compiled, &copts);
 		batch = copts.batch;
 	}
-	if (m.compiled && !quiet)
+	if (m.compiled && !o.quiet)
 		tool_print_placement(json ? stderr : stdout, m.compiled);
 	ret = evaluate(&m, images, labels, count, batch ? batch : 1, &norm, compare != NULL,
 		       &r);
@@ -292,7 +285,7 @@ int cmd_eval(int argc, char **argv)
 		tool_error("evaluation failed", ret);
 		goto out;
 	}
-	report(&r, count, backend, &m, compare != NULL, json);
+	report(&r, count, o.backend, &m, compare != NULL, json);
 	rc = 0;
 out:
 	npu_value_free(&first);

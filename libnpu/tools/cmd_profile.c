@@ -230,8 +230,8 @@ static double now_s(void)
 
 int cmd_profile(int argc, char **argv)
 {
-	const char *model = NULL, *images_path = NULL, *input = NULL, *trace = NULL;
-	const char *backend = "sim", *firmware = NULL;
+	struct tool_model_opts o = { .backend = "sim" };
+	const char *images_path = NULL, *input = NULL, *trace = NULL;
 	struct npu_normalize norm = NPU_NORMALIZE_DEFAULT;
 	struct npu_dataset *images = NULL;
 	struct npu_value fixed = { 0 };	/* --input, zeros, or image 0 */
@@ -242,59 +242,47 @@ int cmd_profile(int argc, char **argv)
 	const struct npu_tensor *t;
 	struct layer *layers = NULL;
 	size_t count = 0, n;
-	int quiet = 0, rc = 1, ret;
+	int rc = 1, ret;
 	double wall = 0.0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int bad = 0;
+		int st = tool_parse_model_option(argc, argv, &i, &o);
 
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage();
-			return 0;
-		} else if (!strcmp(a, "--quiet")) {
-			quiet = 1;
-		} else if (a[0] == '-' && i + 1 >= argc) {
-			fprintf(stderr, "npu: %s needs a value\n", a);
-			bad = 1;
-		} else if (!strcmp(a, "--images")) {
-			images_path = argv[++i];
-		} else if (!strcmp(a, "--input")) {
-			input = argv[++i];
-		} else if (!strcmp(a, "--input-shape")) {
-			bad = tool_parse_shape(a, argv[++i], &shape);
-		} else if (!strcmp(a, "--trace")) {
-			trace = argv[++i];
-		} else if (!strcmp(a, "--backend")) {
-			backend = argv[++i];
-			bad = !tool_backend_valid(backend);
-		} else if (!strcmp(a, "--firmware")) {
-			firmware = argv[++i];
-		} else if (!strcmp(a, "--count")) {
-			bad = tool_parse_count(a, argv[++i], &count);
-		} else if (!strcmp(a, "--mean")) {
-			bad = tool_parse_float(a, argv[++i], &norm.mean);
-		} else if (!strcmp(a, "--std")) {
-			bad = tool_parse_float(a, argv[++i], &norm.std);
-		} else if (a[0] != '-' && !model) {
-			model = a;
-		} else {
-			fprintf(stderr, "npu: profile: unexpected argument '%s'\n", a);
-			bad = 1;
+		if (st == TOOL_OPT_OTHER) {
+			st = TOOL_OPT_TAKEN;
+			if (!strcmp(a, "--images")) {
+				images_path = argv[++i];
+			} else if (!strcmp(a, "--input")) {
+				input = argv[++i];
+			} else if (!strcmp(a, "--input-shape")) {
+				st = tool_parse_shape(a, argv[++i], &shape);
+			} else if (!strcmp(a, "--trace")) {
+				trace = argv[++i];
+			} else if (!strcmp(a, "--count")) {
+				st = tool_parse_count(a, argv[++i], &count);
+			} else if (!strcmp(a, "--mean")) {
+				st = tool_parse_float(a, argv[++i], &norm.mean);
+			} else if (!strcmp(a, "--std")) {
+				st = tool_parse_float(a, argv[++i], &norm.std);
+			} else {
+				fprintf(stderr, "npu: profile: unexpected argument '%s'\n", a);
+				st = TOOL_OPT_BAD;
+			}
 		}
-		if (bad) {
+		if (st != TOOL_OPT_TAKEN) {
 			usage();
-			return 2;
+			return st == TOOL_OPT_HELP ? 0 : 2;
 		}
 	}
-	if (!model || !!images_path + !!input + !!shape.rank > 1 || (count && !images_path)) {
-		if (model)
+	if (!o.model || !!images_path + !!input + !!shape.rank > 1 || (count && !images_path)) {
+		if (o.model)
 			fprintf(stderr, "npu: profile: one of --images (with --count), --input and "
 				"--input-shape\n");
 		usage();
 		return 2;
 	}
-	if (!strcmp(backend, "cpu")) {
+	if (!strcmp(o.backend, "cpu")) {
 		fprintf(stderr, "npu: profile: the device's counters need an NPU backend "
 			"(sim, drm)\n");
 		return 2;
@@ -314,7 +302,7 @@ int cmd_profile(int argc, char **argv)
 	if (images && count > npu_dataset_count(images))
 		count = npu_dataset_count(images);
 	if ((input && tool_load_input(input, &fixed)) ||
-	    tool_model_open(&m, model, backend, firmware) || tool_check_io(&m))
+	    tool_model_open(&m, o.model, o.backend, o.firmware) || tool_check_io(&m))
 		goto out;
 	t = npu_graph_input(tool_model_graph(&m), 0);
 	if (images) {
@@ -331,7 +319,7 @@ int cmd_profile(int argc, char **argv)
 			goto out;
 		if (!shape.rank && npu_tensor_rank(t) < 0) {
 			fprintf(stderr, "npu: %s: input '%s' has no static shape: give --images, "
-				"--input or --input-shape\n", model, npu_tensor_name(t));
+				"--input or --input-shape\n", o.model, npu_tensor_name(t));
 			goto out;
 		}
 		ret = npu_value_alloc(&fixed, npu_tensor_dtype(t),
@@ -349,7 +337,7 @@ int cmd_profile(int argc, char **argv)
 	copts.per_op_jobs = 1;
 	if (tool_model_prepare(&m, &copts))
 		goto out;
-	if (!quiet)
+	if (!o.quiet)
 		tool_print_placement(stdout, m.compiled);
 	npu_compiled_profile_reset(m.compiled);
 	ret = 0;
@@ -389,7 +377,7 @@ int cmd_profile(int argc, char **argv)
 	}
 	print_table(layers, n, count, &dev, wall);
 	if (trace) {
-		if (save_trace(trace, model, layers, n, count, &dev))
+		if (save_trace(trace, o.model, layers, n, count, &dev))
 			goto out;
 		printf("wrote %s\n", trace);
 	}

@@ -74,57 +74,45 @@ static void print_top5(const struct npu_value *v)
 
 int cmd_run(int argc, char **argv)
 {
-	const char *model = NULL, *input = NULL, *output = NULL, *backend = "cpu";
-	const char *firmware = NULL;
+	struct tool_model_opts o = { .backend = "cpu" };
+	const char *input = NULL, *output = NULL;
 	struct npu_value in = { 0 }, out = { 0 };
 	struct tool_model m = { 0 };
 	const struct npu_tensor *t;
-	int quiet = 0, rc = 1, ret;
+	int rc = 1, ret;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		int bad = 0;
+		int st = tool_parse_model_option(argc, argv, &i, &o);
 
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage();
-			return 0;
-		} else if (!strcmp(a, "--quiet")) {
-			quiet = 1;
-		} else if (a[0] == '-' && i + 1 >= argc) {
-			fprintf(stderr, "npu: %s needs a value\n", a);
-			bad = 1;
-		} else if (!strcmp(a, "--input")) {
-			input = argv[++i];
-		} else if (!strcmp(a, "--output")) {
-			output = argv[++i];
-		} else if (!strcmp(a, "--backend")) {
-			backend = argv[++i];
-			bad = !tool_backend_valid(backend);
-		} else if (!strcmp(a, "--firmware")) {
-			firmware = argv[++i];
-		} else if (a[0] != '-' && !model) {
-			model = a;
-		} else {
-			fprintf(stderr, "npu: run: unexpected argument '%s'\n", a);
-			bad = 1;
+		if (st == TOOL_OPT_OTHER) {
+			st = TOOL_OPT_TAKEN;
+			if (!strcmp(a, "--input")) {
+				input = argv[++i];
+			} else if (!strcmp(a, "--output")) {
+				output = argv[++i];
+			} else {
+				fprintf(stderr, "npu: run: unexpected argument '%s'\n", a);
+				st = TOOL_OPT_BAD;
+			}
 		}
-		if (bad) {
+		if (st != TOOL_OPT_TAKEN) {
 			usage();
-			return 2;
+			return st == TOOL_OPT_HELP ? 0 : 2;
 		}
 	}
-	if (!model || !input) {
+	if (!o.model || !input) {
 		usage();
 		return 2;
 	}
-	if (tool_load_input(input, &in) || tool_model_open(&m, model, backend, firmware) ||
+	if (tool_load_input(input, &in) || tool_model_open(&m, o.model, o.backend, o.firmware) ||
 	    tool_check_io(&m))
 		goto out;
 	t = npu_graph_input(tool_model_graph(&m), 0);
 	if (tool_check_input(t, &in, input) || tool_model_fix_shape(&m, &in) ||
 	    tool_model_prepare(&m, NULL))
 		goto out;
-	if (m.compiled && !quiet)
+	if (m.compiled && !o.quiet)
 		tool_print_placement(stdout, m.compiled);
 	ret = tool_model_run(&m, &in, &out);
 	if (ret) {
@@ -134,7 +122,7 @@ int cmd_run(int argc, char **argv)
 	printf("output '%s': %s ", npu_tensor_name(npu_graph_output(tool_model_graph(&m), 0)),
 	       npu_dtype_name(out.dtype));
 	tool_print_dims(stdout, out.rank, out.dims);
-	printf(", backend %s, %s kernels\n", backend, tool_model_kernels(&m));
+	printf(", backend %s, %s kernels\n", o.backend, tool_model_kernels(&m));
 	if (out.dtype == NPU_DTYPE_FLOAT32 && npu_value_numel(&out) >= 2 &&
 	    (out.rank == 1 || (out.rank == 2 && out.dims[0] == 1)))
 		print_top5(&out);

@@ -154,3 +154,32 @@ int tool_parse_shape(const char *opt, const char *text, struct npu_value *shape)
 	}
 	return 0;
 }
+
+int tool_parse_model_option(int argc, char **argv, int *i, struct tool_model_opts *o)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+		return TOOL_OPT_HELP;
+	if (!strcmp(a, "--quiet")) {
+		o->quiet = 1;
+		return TOOL_OPT_TAKEN;
+	}
+	if (a[0] == '-' && *i + 1 >= argc) {
+		fprintf(stderr, "npu: %s needs a value\n", a);
+		return TOOL_OPT_BAD;
+	}
+	if (!strcmp(a, "--backend")) {
+		o->backend = argv[++*i];
+		return tool_backend_valid(o->backend) ? TOOL_OPT_TAKEN : TOOL_OPT_BAD;
+	}
+	if (!strcmp(a, "--firmware")) {
+		o->firmware = argv[++*i];
+		return TOOL_OPT_TAKEN;
+	}
+	if (a[0] != '-' && !o->model) {
+		o->model = a;
+		return TOOL_OPT_TAKEN;
+	}
+	return TOOL_OPT_OTHER;
+}

@@ -51,6 +51,35 @@ int tool_backend_valid(const char *backend);
 /* Whether `path` names a compiled model (.npub) rather than an ONNX one. */
 int tool_is_npub(const char *path);
 
+/* MODEL and the options every model command (eval, compile, run, profile) takes. */
+struct tool_model_opts {
+	const char *model;
+	const char *backend;	/* the command's default until --backend */
+	const char *firmware;
+	int quiet;
+};
+
+/*
+ * What tool_parse_model_option() made of an argument.  TAKEN and BAD
+ * are 0 and 1, as the tool_parse_*() helpers return, so that a
+ * command's own options can set the same status.
+ */
+enum tool_opt {
+	TOOL_OPT_TAKEN,		/* shared, and taken with its value */
+	TOOL_OPT_BAD,		/* a bad or missing value, the error printed */
+	TOOL_OPT_HELP,		/* --help or -h: the usage, exit status 0 */
+	TOOL_OPT_OTHER,		/* the command's own, or unexpected */
+};
+
+/*
+ * Take argv[*i] when it is --help, -h, --quiet, --backend, --firmware
+ * or MODEL, moving *i past its value.  Any other option but a flag
+ * has a value: one missing is BAD here, so a command's own option
+ * (TOOL_OPT_OTHER) always has argv[*i + 1]; a command's own flags
+ * are to be tested before this.
+ */
+int tool_parse_model_option(int argc, char **argv, int *i, struct tool_model_opts *o);
+
 /* A model opened on a backend (see model.c). */
 struct tool_model {
 	const char *path;
