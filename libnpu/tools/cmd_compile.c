@@ -74,7 +74,7 @@ int cmd_compile(int argc, char **argv)
 	}
 	if (tool_model_open(&m, o.model, o.backend, o.firmware))
 		goto out;
-	if (shape.rank && (tool_check_input(npu_graph_input(m.graph, 0), &shape, "--input-shape") ||
+	if (shape.rank && (tool_check_input(npu_graph_input(m.graph, 0), &shape, "--input-shape", 0) ||
 			   tool_model_fix_shape(&m, &shape)))
 		goto out;
 	for (size_t i = 0; i < npu_graph_num_inputs(m.graph); i++) {

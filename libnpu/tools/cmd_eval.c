@@ -52,25 +52,6 @@ struct eval_result {
 	double run_s;		/* time inside the model runs */
 };
 
-/* Images first..first+n-1 as one input of n items shaped like the model's input. */
-static int batch_input(const struct npu_dataset *images, size_t first, size_t n,
-		       const struct npu_normalize *norm, const struct npu_tensor *input,
-		       struct npu_value *in)
-{
-	int64_t dims[NPU_MAX_RANK];
-	const int rank = npu_tensor_rank(input);
-	size_t item;
-	int ret;
-
-	memcpy(dims, npu_tensor_dims(input), (size_t)rank * sizeof(*dims));
-	item = npu_tensor_numel(input) / (size_t)dims[0];
-	dims[0] = (int64_t)n;
-	ret = npu_value_alloc(in, NPU_DTYPE_FLOAT32, rank, dims);
-	for (size_t i = 0; !ret && i < n; i++)
-		ret = npu_dataset_image(images, first + i, norm, (float *)in->data + i * item);
-	return ret;
-}
-
 /* Run the int8 CPU path on the images of `in` and compare with the NPU's `out`. */
 static int compare_cpu(const struct npu_compiled_model *cm, const struct npu_value *in,
 		       const struct npu_value *out, const struct npu_dataset *labels,
@@ -113,7 +94,7 @@ static int evaluate(struct tool_model *m, const struct npu_dataset *images,
 		struct npu_value in = { 0 }, out = { 0 };
 		double t0;
 
-		ret = batch_input(images, first, n, norm, input, &in);
+		ret = tool_batch_input(images, first, n, norm, input, &in);
 		t0 = now_s();
 		if (!ret)
 			ret = tool_model_run(m, &in, &out);

@@ -87,19 +87,24 @@ static double busy(const struct layer *x, unsigned int k)
 static void print_table(const struct layer *l, size_t n, size_t images,
 			const struct npu_device_info *dev, double wall_s)
 {
-	uint64_t cycles = 0, macs = 0, dram = 0, min = 0, host_ns = 0;
+	uint64_t cycles = 0, macs = 0, dram = 0, min = 0, host_ns = 0, ran = 0;
 
-	printf("per layer, totals over %zu image%s (MAC util = MACs / (cycles x %ux%u); "
-	       "MAC, DMA busy = cycles the engine worked / cycles;\n"
-	       "DRAM/min = DMA bytes / compulsory bytes):\n", images, images == 1 ? "" : "s",
-	       dev->mac_rows, dev->mac_cols);
+	for (size_t i = 0; i < n; i++)
+		ran = l[i].prof.images > ran ? l[i].prof.images : ran;
+	printf("per layer, totals over %zu image%s", images, images == 1 ? "" : "s");
+	/* A model compiled for batches pads the last one: the device's counters cover those too. */
+	if (ran > images)
+		printf(" (the device ran %llu: whole batches)", (unsigned long long)ran);
+	printf(" (MAC util = MACs / (cycles x %ux%u); MAC, DMA busy = cycles the engine worked "
+	       "/ cycles;\nDRAM/min = DMA bytes / compulsory bytes):\n", dev->mac_rows,
+	       dev->mac_cols);
 	printf("%4s  %-20s %-20s %-6s %12s %8s %8s %8s %12s %12s %8s %10s\n", "#", "op", "name",
 	       "where", "cycles", "MAC util", "MAC busy", "DMA busy", "DRAM bytes", "min bytes",
 	       "DRAM/min", "host us");
 	for (size_t i = 0; i < n; i++) {
 		const struct layer *x = &l[i];
 		const uint64_t c = x->prof.counters[NPU_PERF_CYCLES];
-		const uint64_t want = x->seg_min * images;
+		const uint64_t want = x->seg_min * x->prof.images;
 
 		host_ns += x->prof.host_ns;
 		printf("%4zu  %-20.20s %-20.20s ", i, x->info.op,
@@ -112,13 +117,13 @@ static void print_table(const struct layer *l, size_t n, size_t images,
 			printf("(segment %u: counted on op %zu)", x->info.segment, x->first);
 		} else {
 			cycles += c;
-			macs += x->seg_macs * images;
+			macs += x->seg_macs * x->prof.images;
 			dram += dram_bytes(x);
 			min += want;
 			printf("%-6s %12llu ", "NPU", (unsigned long long)c);
 			/* An operation without MACs (pooling, element-wise) has no utilization. */
 			if (x->seg_macs)
-				printf("%7.1f%%", mac_util(dev, x->seg_macs * images, c));
+				printf("%7.1f%%", mac_util(dev, x->seg_macs * x->prof.images, c));
 			else
 				printf("%8s", "-");
 			printf(" %7.1f%% %7.1f%%", busy(x, NPU_PERF_MAC_CYCLES),
@@ -191,7 +196,7 @@ static void write_trace(FILE *f, const char *model, const struct layer *l, size_
 				   "\"segment\": %u, \"cycles\": %llu, \"macs\": %llu, "
 				   "\"dram_bytes\": %llu}}", ts, dev_us, unit, x->info.segment,
 				(unsigned long long)x->prof.counters[NPU_PERF_CYCLES],
-				(unsigned long long)(x->seg_macs * images),
+				(unsigned long long)(x->seg_macs * x->prof.images),
 				(unsigned long long)dram_bytes(x));
 		}
 		/* The next operation starts when both lanes of this one are done. */
@@ -312,10 +317,10 @@ int cmd_profile(int argc, char **argv)
 			goto out;
 		}
 	} else if (input) {
-		if (tool_check_input(t, &fixed, input))
+		if (tool_check_input(t, &fixed, input, 1))
 			goto out;
 	} else {
-		if (shape.rank && tool_check_input(t, &shape, "--input-shape"))
+		if (shape.rank && tool_check_input(t, &shape, "--input-shape", 1))
 			goto out;
 		if (!shape.rank && npu_tensor_rank(t) < 0) {
 			fprintf(stderr, "npu: %s: input '%s' has no static shape: give --images, "
@@ -340,23 +345,22 @@ int cmd_profile(int argc, char **argv)
 	if (!o.quiet)
 		tool_print_placement(stdout, m.compiled);
 	npu_compiled_profile_reset(m.compiled);
+	/* The images in the batches the model was compiled for (a .npub may have B > 1). */
+	npu_compiled_options(m.compiled, &copts);
 	ret = 0;
-	for (size_t i = 0; !ret && i < count; i++) {
+	for (size_t first = 0; !ret && first < count; first += copts.batch) {
+		const size_t n = count - first < copts.batch ? count - first : copts.batch;
 		struct npu_value in = { 0 }, out = { 0 };
 		double t0;
 
-		/* Image 0 was read already to fix the shape; the others are read here. */
-		if (i && images)
-			ret = npu_dataset_input(images, i, &norm, t, &in);
-		else
-			in = fixed;
+		if (images)
+			ret = tool_batch_input(images, first, n, &norm, t, &in);
 		t0 = now_s();
 		if (!ret)
-			ret = tool_model_run(&m, &in, &out);
+			ret = tool_model_run(&m, images ? &in : &fixed, &out);
 		wall += now_s() - t0;
 		npu_value_free(&out);
-		if (in.data != fixed.data)
-			npu_value_free(&in);
+		npu_value_free(&in);
 	}
 	if (ret) {
 		tool_error("the run failed", ret);

@@ -109,7 +109,7 @@ int cmd_run(int argc, char **argv)
 	    tool_check_io(&m))
 		goto out;
 	t = npu_graph_input(tool_model_graph(&m), 0);
-	if (tool_check_input(t, &in, input) || tool_model_fix_shape(&m, &in) ||
+	if (tool_check_input(t, &in, input, m.npu) || tool_model_fix_shape(&m, &in) ||
 	    tool_model_prepare(&m, NULL))
 		goto out;
 	if (m.compiled && !o.quiet)

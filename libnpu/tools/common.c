@@ -183,3 +183,22 @@ int tool_parse_model_option(int argc, char **argv, int *i, struct tool_model_opt
 	}
 	return TOOL_OPT_OTHER;
 }
+
+/* Images first..first+n-1 as one input of n items shaped like the model's input. */
+int tool_batch_input(const struct npu_dataset *images, size_t first, size_t n,
+		     const struct npu_normalize *norm, const struct npu_tensor *input,
+		     struct npu_value *in)
+{
+	int64_t dims[NPU_MAX_RANK];
+	const int rank = npu_tensor_rank(input);
+	size_t item;
+	int ret;
+
+	memcpy(dims, npu_tensor_dims(input), (size_t)rank * sizeof(*dims));
+	item = npu_tensor_numel(input) / (size_t)dims[0];
+	dims[0] = (int64_t)n;
+	ret = npu_value_alloc(in, NPU_DTYPE_FLOAT32, rank, dims);
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = npu_dataset_image(images, first + i, norm, (float *)in->data + i * item);
+	return ret;
+}

@@ -155,9 +155,11 @@ void tool_print_dims(FILE *out, int rank, const int64_t *dims)
 	fprintf(out, "]");
 }
 
-int tool_check_input(const struct npu_tensor *t, const struct npu_value *v, const char *path)
+int tool_check_input(const struct npu_tensor *t, const struct npu_value *v, const char *path,
+		     int any_batch)
 {
 	const int rank = npu_tensor_rank(t);
+	const int from = any_batch && rank > 0 ? 1 : 0;
 
 	if (v->dtype != npu_tensor_dtype(t)) {
 		fprintf(stderr, "npu: %s holds %s, but the model's input '%s' is %s\n", path,
@@ -166,7 +168,8 @@ int tool_check_input(const struct npu_tensor *t, const struct npu_value *v, cons
 		return 1;
 	}
 	if (rank >= 0 && (rank != v->rank ||
-			  memcmp(npu_tensor_dims(t), v->dims, (size_t)rank * sizeof(*v->dims)))) {
+			  memcmp(npu_tensor_dims(t) + from, v->dims + from,
+				 (size_t)(rank - from) * sizeof(*v->dims)))) {
 		fprintf(stderr, "npu: %s has shape ", path);
 		tool_print_dims(stderr, v->rank, v->dims);
 		fprintf(stderr, ", but the model's input '%s' is ", npu_tensor_name(t));

@@ -116,8 +116,17 @@ void tool_model_close(struct tool_model *m);
 int tool_check_io(const struct tool_model *m);
 /* "[1, 10]" */
 void tool_print_dims(FILE *out, int rank, const int64_t *dims);
-/* 0 if `v` (read from `path`) has t's type and, when known, shape; else 1, printed. */
-int tool_check_input(const struct npu_tensor *t, const struct npu_value *v, const char *path);
+/* Images first..first+n-1 as one input of n items shaped like the model's input. */
+int tool_batch_input(const struct npu_dataset *images, size_t first, size_t n,
+		     const struct npu_normalize *norm, const struct npu_tensor *input,
+		     struct npu_value *in);
+/*
+ * 0 if `v` (read from `path`) has t's type and, when known, shape; else
+ * 1, printed.  With any_batch (a compiled model, which runs any number
+ * of images), the first dimension may differ.
+ */
+int tool_check_input(const struct npu_tensor *t, const struct npu_value *v, const char *path,
+		     int any_batch);
 /* One line per operation, then "NPU ops = N (x%), CPU ops = M". */
 void tool_print_placement(FILE *out, const struct npu_compiled_model *model);
 

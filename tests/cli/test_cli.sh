@@ -203,8 +203,6 @@ assert any(e["cat"] == "device" and e["args"]["cycles"] > 0 for e in x)' "$tmp/t
 }
 
 # ------------------------------------------------------ compile and .npub
-# These follow compiler.h's contract for npu_compiled_save/load; they
-# fail until the .npub implementation is merged.
 
 compile_and_npub() {
 	npu compile "$MODEL" -o "$tmp/lenet.npub" --input-shape 1,1,28,28
@@ -225,6 +223,17 @@ compile_and_npub() {
 	expect_rc0
 	npu run "$MODEL" --input "$tmp/img0.npy" --output "$tmp/onnx.npy"
 	cmp -s "$tmp/npub.npy" "$tmp/onnx.npy" || fail ".npub run differs from the ONNX model's"
+	# A model compiled for batches of 8 runs one image too (padded).
+	npu compile "$MODEL" -o "$tmp/lenet8.npub" --input-shape 1,1,28,28 --batch 8 --quiet
+	expect_rc0
+	npu run "$tmp/lenet8.npub" --input "$tmp/img0.npy" --output "$tmp/npub8.npy" \
+		--backend sim --quiet
+	expect_rc0
+	cmp -s "$tmp/npub8.npy" "$tmp/onnx.npy" || fail "the batch-8 .npub runs one image differently"
+	npu profile "$tmp/lenet8.npub" --images "$IMAGES" --count 3 --quiet
+	expect_rc0
+	grep -q 'totals over 3 images (the device ran 8: whole batches)' "$tmp/out" ||
+		fail "profile of a batch-8 .npub: $(head -c 300 "$tmp/out")"
 	npu profile "$tmp/lenet.npub" --quiet
 	expect_rc0
 	head -c $((size / 2)) "$tmp/lenet.npub" >"$tmp/half.npub"
