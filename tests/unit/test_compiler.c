@@ -542,6 +542,81 @@ TEST(npub_round_trip_and_bad_files)
 	npu_graph_free(g);
 }
 
+/*
+ * Random damage to a .npub whose checksum is then made right again, so
+ * that only the loader's own checks stand between it and the device:
+ * every file must be refused with a reason or load and run to an
+ * answer, never crash (this suite runs under ASan and UBSan).
+ */
+TEST(damaged_npub_files_are_refused_or_run)
+{
+	char path[] = "/tmp/npu-test-npub-fuzz-XXXXXX";
+	struct npu_graph *g = NULL;
+	struct npu_device *dev = open_sim(0);
+	struct npu_compiled_model *cm;
+	uint8_t *buf, *bad;
+	size_t size;
+	int fd = mkstemp(path), loaded = 0, refused = 0;
+
+	CHECK(fd >= 0);
+	close(fd);
+	quantized_cnn(0, &g);
+	cm = compile(g, dev, 2, 0, 0);
+	if (harness_failed())
+		return;
+	CHECK_EQ(npu_compiled_save(cm, path), 0);
+	npu_compiled_model_free(cm);
+	buf = slurp(path, &size);
+	bad = malloc(size);
+	if (!buf || !bad)
+		return;
+	for (int iter = 0; iter < 300 && !harness_failed(); iter++) {
+		struct npu_compiled_model *m = NULL;
+		const int hits = harness_rand_range(1, 4);
+		int ret;
+
+		memcpy(bad, buf, size);
+		for (int h = 0; h < hits; h++) {
+			/* Header fields and tables most of the time, anywhere now and then. */
+			const size_t at = harness_rand_range(0, 3) ?
+					  (size_t)harness_rand_range(16, (int)(size < 2048 ? size : 2048) - 4) :
+					  (size_t)harness_rand_range(16, (int)size - 4);
+			const uint32_t v = harness_rand_range(0, 1) ? harness_rand() :
+					   (uint32_t)harness_rand_range(0, 64);
+
+			memcpy(bad + at, &v, harness_rand_range(0, 1) ? 4 : 1);
+		}
+		spit_signed(path, bad, size);
+		ret = npu_compiled_load(path, dev, &m);
+		if (ret) {
+			CHECK_MSG(!m && (ret == NPU_E_FORMAT || ret == NPU_E_UNSUPPORTED ||
+					 ret == NPU_E_INVALID || ret == NPU_E_NOMEM),
+				  "iteration %d: load gave %d (%s)", iter, ret, npu_last_error());
+			CHECK_MSG(npu_last_error()[0], "iteration %d: no reason given", iter);
+			refused++;
+			continue;
+		}
+		loaded++;
+		{
+			struct npu_value in, out;
+
+			random_input(2, &in);
+			ret = npu_model_run(m, dev, &in, &out);
+			if (!ret)
+				npu_value_free(&out);
+			npu_value_free(&in);
+		}
+		npu_compiled_model_free(m);
+	}
+	printf("# %d damaged files refused, %d loaded and ran\n", refused, loaded);
+	CHECK(refused > 0);
+	free(bad);
+	free(buf);
+	unlink(path);
+	npu_device_close(dev);
+	npu_graph_free(g);
+}
+
 TEST(float_model_is_refused)
 {
 	Onnx__ModelProto *m = ot_model(13);

@@ -261,11 +261,13 @@ static int parse(const char *path, const uint8_t *buf, size_t size, struct npu_p
 		memcpy(c->reason, ops[i].reason, sizeof(c->reason));
 		c->op[sizeof(c->op) - 1] = 0;
 		c->reason[sizeof(c->reason) - 1] = 0;
-		if (c->placement > NPU_PLACE_CPU) {
+		if (ops[i].placement > NPU_PLACE_CPU) {
+			const uint32_t placement = ops[i].placement;
+
 			free(ops);
 			npu_plan_free(plan);
 			return npu_fail(NPU_E_FORMAT, "%s: operation %u has placement %u", path, i,
-					c->placement);
+					placement);
 		}
 	}
 	free(ops);
