@@ -35,13 +35,13 @@
 struct builder {
 	const struct npu_int8_model *m;
 	const struct npu_device_info *info;
-	const struct npu_compile_options *opt;
 	struct npu_plan *plan;
 	struct npu_cs *cs;
 	uint32_t *producer;		/* tensor -> cop + 1 that makes it on the NPU, 0: host */
 	uint8_t *homed, *copied_in;	/* tensor has a device home; was copied in */
 	struct npu_dev_tensor *home;
 	uint32_t open;			/* the open segment, UINT32_MAX: none */
+	int too_big;			/* activations over model space */
 	size_t cap_xfers, cap_streams, cap_weights;
 };
 
@@ -88,62 +88,49 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+static int is_output(const struct npu_graph *g, const struct npu_tensor *t)
+{
+	for (size_t i = 0; i < g->n_outputs; i++)
+		if (g->outputs[i] == t)
+			return 1;
+	return 0;
+}
+
+/* Does lowered operation op read t? */
+static int op_reads(const struct npu_lower_op *op, const struct npu_tensor *t)
+{
+	const size_t n = op->kind == NPU_LOWER_FLOAT ? op->node->n_in : op->n_in;
+
+	for (size_t j = 0; j < n; j++)
+		if ((op->kind == NPU_LOWER_FLOAT ? op->node->in[j] : op->in[j]) == t)
+			return 1;
+	return 0;
+}
+
 /* Does an operation other than lowered op `self`, or the graph's outputs, read t? */
 static int read_elsewhere(const struct npu_int8_model *m, const struct npu_tensor *t,
 			  size_t self)
 {
-	const struct npu_graph *g = m->graph;
-
-	for (size_t i = 0; i < g->n_outputs; i++)
-		if (g->outputs[i] == t)
+	for (size_t i = 0; i < m->n_ops; i++)
+		if (i != self && op_reads(&m->ops[i], t))
 			return 1;
-	for (size_t i = 0; i < m->n_ops; i++) {
-		const struct npu_lower_op *op = &m->ops[i];
-
-		if (i == self)
-			continue;
-		if (op->kind == NPU_LOWER_FLOAT) {
-			for (size_t j = 0; j < op->node->n_in; j++)
-				if (op->node->in[j] == t)
-					return 1;
-		} else {
-			for (size_t j = 0; j < op->n_in; j++)
-				if (op->in[j] == t)
-					return 1;
-		}
-	}
-	return 0;
+	return is_output(m->graph, t);
 }
 
 /* Does a host operation, or the graph's outputs, read t? */
 static int read_on_host(const struct builder *b, const struct npu_tensor *t)
 {
-	const struct npu_int8_model *m = b->m;
 	const struct npu_plan *plan = b->plan;
 
-	for (size_t i = 0; i < m->graph->n_outputs; i++)
-		if (m->graph->outputs[i] == t)
-			return 1;
 	for (uint32_t c = 0; c < plan->n_cops; c++) {
 		const struct npu_cop *cop = &plan->cops[c];
 
-		if (cop->placement != NPU_PLACE_CPU)
-			continue;
-		for (uint32_t i = cop->first; i < cop->first + cop->count; i++) {
-			const struct npu_lower_op *op = &m->ops[i];
-
-			if (op->kind == NPU_LOWER_FLOAT) {
-				for (size_t j = 0; j < op->node->n_in; j++)
-					if (op->node->in[j] == t)
-						return 1;
-			} else {
-				for (size_t j = 0; j < op->n_in; j++)
-					if (op->in[j] == t)
-						return 1;
-			}
-		}
+		for (uint32_t i = cop->first; cop->placement == NPU_PLACE_CPU &&
+		     i < cop->first + cop->count; i++)
+			if (op_reads(&b->m->ops[i], t))
+				return 1;
 	}
-	return 0;
+	return is_output(b->m->graph, t);
 }
 
 /* The layout a tensor made on the host takes on the device. */
@@ -168,30 +155,47 @@ static uint32_t images_of(const struct npu_tensor *t, const struct npu_dev_tenso
 	return d->layout == NPU_LAYOUT_NHWC ? (uint32_t)t->dims[0] : 1;
 }
 
+/* Room for tensor t of layout d in the activation region: its model address. */
+static uint32_t act_take(struct builder *b, const struct npu_tensor *t,
+			 const struct npu_dev_tensor *d)
+{
+	const uint64_t size = NPU_ALIGN16((uint64_t)d->image_bytes * images_of(t, d));
+	const uint32_t off = b->plan->act_base + b->plan->act_size;
+
+	/* Model space has 2 GiB of activations; past that the plan fails at the end. */
+	if (b->plan->act_size + size >= NPU_MODEL_ACT_BASE)
+		b->too_big = 1;
+	else
+		b->plan->act_size += (uint32_t)size;
+	return off;
+}
+
 /* Give t a home of layout d in the activation region. */
 static void home_at(struct builder *b, const struct npu_tensor *t, struct npu_dev_tensor d)
 {
-	d.off = b->plan->act_base + b->plan->act_size;
-	b->plan->act_size += (uint32_t)NPU_ALIGN16((size_t)d.image_bytes * images_of(t, &d));
+	d.off = act_take(b, t, &d);
 	b->home[t->index] = d;
 	b->homed[t->index] = 1;
 }
 
-static int dev_input(struct builder *b, const struct npu_tensor *t, struct npu_dev_tensor *d)
+/* Where input t is on the device: its producer's home, or a new one to copy it into. */
+static void dev_input(struct builder *b, const struct npu_tensor *t, struct npu_dev_tensor *d)
 {
 	if (!b->homed[t->index])
 		home_at(b, t, host_layout(t));
 	*d = b->home[t->index];
-	return 0;
 }
 
 /* Room in the weights region: `bytes` at *off. */
 static int take_weights(struct builder *b, size_t bytes, uint32_t *off)
 {
 	struct npu_plan *plan = b->plan;
-	int ret = grow((void **)&plan->weights, &b->cap_weights,
-		       plan->weights_size + NPU_ALIGN16(bytes), 1);
+	int ret;
 
+	if ((uint64_t)plan->weights_size + NPU_ALIGN16(bytes) >= NPU_MODEL_ACT_BASE)
+		return npu_fail(NPU_E_UNSUPPORTED, "compile: the weights pass 2 GiB");
+	ret = grow((void **)&plan->weights, &b->cap_weights,
+		   plan->weights_size + NPU_ALIGN16(bytes), 1);
 	if (ret)
 		return ret;
 	*off = plan->weights_size;
@@ -402,9 +406,7 @@ static int place_op(struct builder *b, struct npu_cop *c)
 	/* Element-wise results keep their input's layout. */
 	e.out = op->kind == NPU_LOWER_ELTWISE || op->kind == NPU_LOWER_LUT ? e.in[0] :
 		host_layout(last->out);
-	e.out.off = plan->act_base + plan->act_size;
-	plan->act_size += (uint32_t)NPU_ALIGN16((size_t)e.out.image_bytes *
-						images_of(last->out, &e.out));
+	e.out.off = act_take(b, last->out, &e.out);
 	ret = upload(b, op, &e.in[0], &e);
 	if (ret)
 		return ret;
@@ -502,7 +504,6 @@ int npu_plan_build(const struct npu_int8_model *m, const struct npu_device_info 
 	memset(&b, 0, sizeof(b));
 	b.m = m;
 	b.info = info;
-	b.opt = opt;
 	b.plan = plan;
 	b.open = UINT32_MAX;
 	plan->sram_size = info->sram_size;
@@ -549,6 +550,9 @@ int npu_plan_build(const struct npu_int8_model *m, const struct npu_device_info 
 	}
 	for (uint32_t s = 0; !ret && s < plan->n_segments; s++)
 		ret = segment_xfers(&b, s);
+	if (!ret && b.too_big)
+		ret = npu_fail(NPU_E_UNSUPPORTED, "compile: the activations pass 2 GiB (a smaller "
+			       "batch needs less)");
 	npu_cs_destroy(b.cs);
 	free(b.producer);
 	free(b.homed);
