@@ -375,6 +375,7 @@ static int place_op(struct builder *b, struct npu_cop *c)
 	const struct npu_lower_op *op = &b->m->ops[c->first];
 	const struct npu_lower_op *last = &b->m->ops[c->first + c->count - 1];
 	const uint32_t act_mark = plan->act_size, w_mark = plan->weights_size;
+	const int big_mark = b->too_big;
 	struct npu_emit e;
 	size_t wb, bb, qb;
 	int ret;
@@ -453,6 +454,7 @@ refused:
 			b->homed[op->in[j]->index] = 0;
 	plan->act_size = act_mark;
 	plan->weights_size = w_mark;
+	b->too_big = big_mark;
 	c->tiles = 0;
 	return 0;
 }
