@@ -39,28 +39,19 @@ struct layer {
 static int collect(const struct npu_compiled_model *cm, struct layer *l, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		struct npu_segment_info seg;
 		int ret = npu_compiled_op_info(cm, i, &l[i].info);
 
 		if (!ret)
 			ret = npu_compiled_op_profile(cm, i, &l[i].prof);
+		if (!ret && l[i].info.placement == NPU_PLACE_NPU) {
+			ret = npu_compiled_segment_info(cm, l[i].info.segment, &seg);
+			l[i].first = seg.first_op;
+			l[i].seg_macs = seg.macs;
+			l[i].seg_min = seg.min_dram_bytes;
+		}
 		if (ret)
 			return ret;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (l[i].info.placement != NPU_PLACE_NPU)
-			continue;
-		l[i].first = i;
-		for (size_t j = i; j-- > 0;)
-			if (l[j].info.placement == NPU_PLACE_NPU &&
-			    l[j].info.segment == l[i].info.segment)
-				l[i].first = j;
-		for (size_t j = i; l[i].first == i && j < n; j++) {
-			if (l[j].info.placement == NPU_PLACE_NPU &&
-			    l[j].info.segment == l[i].info.segment) {
-				l[i].seg_macs += l[j].info.macs;
-				l[i].seg_min += l[j].info.min_dram_bytes;
-			}
-		}
 	}
 	return 0;
 }

@@ -275,6 +275,22 @@ TEST(one_segment_with_fused_pool_equals_int8_path)
 	/* conv1: 12x12x8 outputs x 27 taps. */
 	CHECK_EQ(npu_compiled_op_info(cm, 1, &info), 0);
 	CHECK_EQ(info.macs, 12u * 12 * 8 * 27);
+	/* One segment of ops 1..5, whose least traffic leaves out what stays inside. */
+	{
+		struct npu_segment_info seg;
+		uint64_t ops_min = 0;
+
+		for (size_t i = 1; i < 6; i++) {
+			CHECK_EQ(npu_compiled_op_info(cm, i, &info), 0);
+			ops_min += info.min_dram_bytes;
+		}
+		CHECK_EQ(npu_compiled_segment_info(cm, 0, &seg), 0);
+		CHECK_EQ(seg.first_op, 1);
+		CHECK_EQ(seg.n_ops, 5);
+		CHECK_EQ(seg.macs, model_macs(cm));
+		CHECK(seg.min_dram_bytes > 0 && seg.min_dram_bytes < ops_min);
+		CHECK_EQ(npu_compiled_segment_info(cm, 1, &seg), NPU_E_INVALID);
+	}
 	/* The segment's counters: 4 images, every MAC of the model. */
 	CHECK_EQ(total(cm, NPU_PERF_MACS), 4 * model_macs(cm));
 	npu_compiled_model_free(cm);
@@ -305,6 +321,13 @@ TEST(per_op_jobs_count_each_layer)
 			  "op %zu: %llu MACs counted, %llu computed", i,
 			  (unsigned long long)prof.counters[NPU_PERF_MACS],
 			  (unsigned long long)(2 * info.macs));
+		/* Alone in its job, a layer's least traffic is its segment's. */
+		if (info.stream_bytes) {
+			struct npu_segment_info seg;
+
+			CHECK_EQ(npu_compiled_segment_info(cm, info.segment, &seg), 0);
+			CHECK_EQ(seg.min_dram_bytes, info.min_dram_bytes);
+		}
 		/* A layer moves at least its compulsory bytes (the alias moves none). */
 		CHECK(prof.counters[NPU_PERF_DMA_RD_BYTES] + prof.counters[NPU_PERF_DMA_WR_BYTES] >=
 		      2 * info.min_dram_bytes);

@@ -110,6 +110,22 @@ int npu_compiled_op_info(const struct npu_compiled_model *model, size_t index,
 			 struct npu_op_info *info);
 size_t npu_compiled_num_segments(const struct npu_compiled_model *model);
 
+/* One NPU segment: one device job. */
+struct npu_segment_info {
+	uint32_t first_op, n_ops;	/* its operations (npu_compiled_op_info indices) */
+	uint32_t stream_bytes;
+	uint64_t macs;			/* per image */
+	/*
+	 * Per image: its weights, the tensors it reads from outside and the
+	 * ones it makes for outside, each once; what stays inside (a fused
+	 * pool's input, one layer's output read by the next) is not counted.
+	 */
+	uint64_t min_dram_bytes;
+};
+
+int npu_compiled_segment_info(const struct npu_compiled_model *model, size_t index,
+			      struct npu_segment_info *info);
+
 /*
  * Run like npu_int8_model_run() on the device the model was compiled
  * for (`dev` must be that device); the inputs' first dimension may be

@@ -96,23 +96,12 @@ static int is_output(const struct npu_graph *g, const struct npu_tensor *t)
 	return 0;
 }
 
-/* Does lowered operation op read t? */
-static int op_reads(const struct npu_lower_op *op, const struct npu_tensor *t)
-{
-	const size_t n = op->kind == NPU_LOWER_FLOAT ? op->node->n_in : op->n_in;
-
-	for (size_t j = 0; j < n; j++)
-		if ((op->kind == NPU_LOWER_FLOAT ? op->node->in[j] : op->in[j]) == t)
-			return 1;
-	return 0;
-}
-
 /* Does an operation other than lowered op `self`, or the graph's outputs, read t? */
 static int read_elsewhere(const struct npu_int8_model *m, const struct npu_tensor *t,
 			  size_t self)
 {
 	for (size_t i = 0; i < m->n_ops; i++)
-		if (i != self && op_reads(&m->ops[i], t))
+		if (i != self && npu_lower_op_reads(&m->ops[i], t))
 			return 1;
 	return is_output(m->graph, t);
 }
@@ -127,7 +116,7 @@ static int read_on_host(const struct builder *b, const struct npu_tensor *t)
 
 		for (uint32_t i = cop->first; cop->placement == NPU_PLACE_CPU &&
 		     i < cop->first + cop->count; i++)
-			if (op_reads(&b->m->ops[i], t))
+			if (npu_lower_op_reads(&b->m->ops[i], t))
 				return 1;
 	}
 	return is_output(b->m->graph, t);
@@ -438,9 +427,11 @@ static int place_op(struct builder *b, struct npu_cop *c)
 	c->stream_bytes = (uint32_t)npu_cs_size(b->cs);
 	c->macs = op_macs(op, plan->batch);
 	npu_emit_table_bytes(op, &wb, &bb, &qb);
-	c->min_dram_bytes = (wb + bb + qb) / plan->batch + e.out.image_bytes;
+	/* Per image: a FLAT tensor's image_bytes hold the whole batch. */
+	c->min_dram_bytes = (wb + bb + qb + npu_tensor_numel(last->out)) / plan->batch;
 	for (size_t j = 0; j < op->n_in; j++)
-		c->min_dram_bytes += e.in[j].image_bytes;
+		if (!j || op->in[j] != op->in[0])	/* x + x reads x once at least */
+			c->min_dram_bytes += npu_tensor_numel(op->in[j]) / plan->batch;
 	b->home[last->out->index] = e.out;
 	b->homed[last->out->index] = 1;
 	b->producer[last->out->index] = (uint32_t)(c - plan->cops) + 1;

@@ -419,6 +419,79 @@ int npu_compiled_op_info(const struct npu_compiled_model *cm, size_t index,
 	return 0;
 }
 
+/* Bytes per image of tensor t in a model compiled for `batch` images. */
+static uint64_t image_bytes(const struct npu_tensor *t, uint32_t batch)
+{
+	return npu_tensor_numel(t) / batch;
+}
+
+/* Is t read outside operations [first, last], directly or through a reshape inside them? */
+static int read_outside(const struct npu_int8_model *m, const struct npu_tensor *t,
+			uint32_t first, uint32_t last, int depth)
+{
+	for (size_t g = 0; g < m->graph->n_outputs; g++)
+		if (m->graph->outputs[g] == t)
+			return 1;
+	for (uint32_t k = 0; k < m->n_ops; k++) {
+		const struct npu_lower_op *r = &m->ops[k];
+
+		if (!npu_lower_op_reads(r, t))
+			continue;
+		if (k < first || k > last)
+			return 1;
+		if (r->kind == NPU_LOWER_COPY && depth < 8 && read_outside(m, r->out, first, last,
+									   depth + 1))
+			return 1;
+	}
+	return 0;
+}
+
+int npu_compiled_segment_info(const struct npu_compiled_model *cm, size_t index,
+			      struct npu_segment_info *info)
+{
+	const struct npu_segment *seg;
+	const struct npu_int8_model *m;
+	uint32_t first, batch;
+	uint64_t tables = 0;
+
+	if (!cm || !info || index >= cm->plan.n_segments)
+		return npu_fail(NPU_E_INVALID, "segment info: bad argument");
+	seg = &cm->plan.segments[index];
+	m = cm->lowered;
+	batch = cm->plan.batch;
+	first = cm->plan.cops[seg->cop_first].first;
+	memset(info, 0, sizeof(*info));
+	info->first_op = seg->cop_first;
+	info->n_ops = seg->cop_count;
+	info->stream_bytes = seg->cmd_size;
+	for (uint32_t c = seg->cop_first; c < seg->cop_first + seg->cop_count; c++)
+		info->macs += cm->plan.cops[c].macs;
+	for (uint32_t i = first; i <= seg->last; i++) {
+		const struct npu_lower_op *op = &m->ops[i];
+		size_t w, b, q;
+
+		npu_emit_table_bytes(op, &w, &b, &q);
+		tables += w + b + q;
+		/* A tensor it reads that no earlier operation of it made or read: once. */
+		for (size_t j = 0; op->kind != NPU_LOWER_COPY && j < op->n_in; j++) {
+			const struct npu_tensor *t = op->in[j];
+			int before = 0;
+
+			for (uint32_t k = first; k < i; k++)
+				before |= m->ops[k].out == t || npu_lower_op_reads(&m->ops[k], t);
+			for (size_t l = 0; l < j; l++)
+				before |= op->in[l] == t;
+			if (!before)
+				info->min_dram_bytes += image_bytes(t, batch);
+		}
+		/* What it makes for a reader outside the segment (a reshape's bytes are its input's). */
+		if (op->kind != NPU_LOWER_COPY && read_outside(m, op->out, first, seg->last, 0))
+			info->min_dram_bytes += image_bytes(op->out, batch);
+	}
+	info->min_dram_bytes += tables / batch;
+	return 0;
+}
+
 int npu_compiled_op_profile(const struct npu_compiled_model *cm, size_t index,
 			    struct npu_op_profile *profile)
 {

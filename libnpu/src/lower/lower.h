@@ -62,6 +62,9 @@ struct npu_int8_model {
 /* Lower a graph whose shapes are inferred; errors name the node. */
 int npu_lower_graph(struct npu_graph *graph, struct npu_int8_model **model);
 
+/* Does op read t (a FLOAT operation: its node's inputs)? */
+int npu_lower_op_reads(const struct npu_lower_op *op, const struct npu_tensor *t);
+
 /* [C][H*W] <-> [H*W][C] for one image; to_nhwc picks the direction. */
 void npu_lower_relayout(const uint8_t *src, uint8_t *dst, size_t c, size_t hw, int to_nhwc);
 

@@ -155,6 +155,16 @@ int npu_lower_run_op(const struct npu_lower_op *op, const struct npu_value *valu
 	return ret;
 }
 
+int npu_lower_op_reads(const struct npu_lower_op *op, const struct npu_tensor *t)
+{
+	const size_t n = op->kind == NPU_LOWER_FLOAT ? op->node->n_in : op->n_in;
+
+	for (size_t j = 0; j < n; j++)
+		if ((op->kind == NPU_LOWER_FLOAT ? op->node->in[j] : op->in[j]) == t)
+			return 1;
+	return 0;
+}
+
 /* The CPU placement of every integer operation: the int8 kernels. */
 static int run_on_cpu(void *ctx, size_t index, const struct npu_value *values,
 		      struct npu_value *y)
