@@ -293,6 +293,27 @@ TEST(one_segment_with_fused_pool_equals_int8_path)
 	}
 	/* The segment's counters: 4 images, every MAC of the model. */
 	CHECK_EQ(total(cm, NPU_PERF_MACS), 4 * model_macs(cm));
+	/*
+	 * Layers read what the layer before left in SRAM: the one job moves
+	 * fewer bytes than a job per layer does for the same 4 images.
+	 */
+	{
+		struct npu_compiled_model *per_op = compile(g, dev, 1, 1, 0);
+
+		if (harness_failed())
+			return;
+		check_outputs(g, per_op, dev, 1);
+		check_outputs(g, per_op, dev, 3);
+		CHECK_MSG(total(cm, NPU_PERF_DMA_RD_BYTES) + total(cm, NPU_PERF_DMA_WR_BYTES) <
+			  total(per_op, NPU_PERF_DMA_RD_BYTES) +
+			  total(per_op, NPU_PERF_DMA_WR_BYTES),
+			  "one job moves %llu bytes, a job per layer %llu",
+			  (unsigned long long)(total(cm, NPU_PERF_DMA_RD_BYTES) +
+					       total(cm, NPU_PERF_DMA_WR_BYTES)),
+			  (unsigned long long)(total(per_op, NPU_PERF_DMA_RD_BYTES) +
+					       total(per_op, NPU_PERF_DMA_WR_BYTES)));
+		npu_compiled_model_free(per_op);
+	}
 	npu_compiled_model_free(cm);
 	npu_device_close(dev);
 	npu_graph_free(g);

@@ -94,6 +94,18 @@ struct npu_emit {
 	struct npu_dev_tensor in[2], out;	/* out: the POOL's when fused */
 	uint32_t batch;
 	uint32_t single_buffer;			/* 1: no double buffering */
+	/*
+	 * in[0] already whole in SRAM at in_sram (in_sram_bytes, 0: not):
+	 * left by the operation before, so not loaded; the tile must fit
+	 * around it, or the emit fails with NPU_E_UNSUPPORTED.
+	 */
+	uint32_t in_sram, in_sram_bytes;
+	/*
+	 * Set when the operation ran as one tile: its whole output is left
+	 * in SRAM at out_sram (out_sram_bytes), and the stream's last
+	 * commands from byte store_off store it to DRAM (and SYNC).
+	 */
+	uint32_t out_sram, out_sram_bytes, store_off;
 	uint32_t tiles;				/* set: compute tiles per batch */
 	char *reason;				/* set on NPU_E_UNSUPPORTED */
 	size_t reason_size;

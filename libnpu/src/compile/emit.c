@@ -29,15 +29,33 @@
 #define EMIT(x) do { ret = (x); if (ret) return ret; } while (0)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
-/* The SRAM allocator: 16-byte aligned regions from address 0. */
+/*
+ * The SRAM allocator: 16-byte aligned regions from address 0, around
+ * a hole [hole, hole_end) that holds an input left by the operation
+ * before (none when hole_end is 0).
+ */
 struct sram {
 	uint32_t size, used;
+	uint32_t hole, hole_end;
 };
+
+static struct sram sram_init(uint32_t size, const struct npu_emit *e)
+{
+	struct sram s = { size, 0, 0, 0 };
+
+	if (e->in_sram_bytes) {
+		s.hole = e->in_sram;
+		s.hole_end = e->in_sram + (uint32_t)NPU_ALIGN16(e->in_sram_bytes);
+	}
+	return s;
+}
 
 static int sram_take(struct sram *s, size_t bytes, uint32_t *addr)
 {
 	const size_t n = NPU_ALIGN16(bytes);
 
+	if (s->hole_end && s->used < s->hole_end && s->used + n > s->hole)
+		s->used = s->hole_end;
 	if (n > s->size - s->used)
 		return -1;
 	*addr = s->used;
@@ -127,6 +145,7 @@ static int load_rows(struct npu_cs *cs, const struct rows *r, uint32_t sram, uin
 struct pipe {
 	struct npu_cs *cs;
 	uint32_t n, slots;
+	uint32_t store_off;	/* one slot: where the last store begins */
 	void *ctx;
 	int (*load)(struct pipe *p, uint32_t i, uint32_t slot);
 	int (*compute)(struct pipe *p, uint32_t i, uint32_t slot);
@@ -144,6 +163,7 @@ static int run_pipe(struct pipe *p)
 			EMIT(npu_cs_sync(p->cs, dma));
 			EMIT(p->compute(p, i, 0));
 			EMIT(npu_cs_sync(p->cs, NPU_ENGINE_ALL));
+			p->store_off = (uint32_t)npu_cs_size(p->cs);
 			EMIT(p->store(p, i, 0));
 		}
 		return npu_cs_sync(p->cs, NPU_ENGINE_ALL);
@@ -221,7 +241,7 @@ static int mac_layout(struct mac *m, uint32_t sram_size, uint32_t chunk, uint32_
 			  !!e->op->p.matmul.channel_quant;
 	const uint32_t mac_rows = m->pool_s ? rows * m->pool_s : rows;
 	const size_t mac_out = (size_t)mac_rows * m->out_w * chunk;
-	struct sram s = { sram_size, 0 };
+	struct sram s = sram_init(sram_size, e);
 
 	m->b_addr = m->q_addr = m->mid_addr = 0;
 	if (sram_take(&s, (size_t)chunk * m->wrow, &m->w_addr) ||
@@ -236,6 +256,10 @@ static int mac_layout(struct mac *m, uint32_t sram_size, uint32_t chunk, uint32_
 		if (i >= slots) {
 			m->in_addr[i] = m->in_addr[0];
 			m->out_addr[i] = m->out_addr[0];
+		} else if (e->in_sram_bytes) {
+			m->in_addr[i] = e->in_sram;
+			if (sram_take(&s, out, &m->out_addr[i]))
+				return -1;
 		} else if (sram_take(&s, in_tile_bytes(&m->r, mac_rows), &m->in_addr[i]) ||
 			   sram_take(&s, out, &m->out_addr[i])) {
 			return -1;
@@ -268,6 +292,9 @@ static int mac_load(struct pipe *p, uint32_t i, uint32_t slot)
 	const struct npu_dev_tensor *in = &m->e->in[0];
 	uint32_t image, r0, nr, in_h, pt, pb;
 
+	if (m->e->in_sram_bytes)
+		return 0;	/* left in SRAM by the operation before */
+
 	mac_tile(m, i, &image, &r0, &nr);
 	if (m->pool_s) {
 		r0 *= m->pool_s;
@@ -293,6 +320,7 @@ static int mac_compute(struct pipe *p, uint32_t i, uint32_t slot)
 		memset(&k, 0, sizeof(k));
 		k.flags = q->flags;
 		k.in_addr = m->in_addr[slot];
+		k.wt_addr = m->w_addr;
 		k.bias_addr = m->b_addr;
 		k.quant_addr = m->q_addr;
 		k.out_addr = m->out_addr[slot];
@@ -448,21 +476,36 @@ static int emit_mac(struct npu_cs *cs, uint32_t sram_size, struct npu_emit *e)
 		images = 1;	/* the matrix's rows are every image's */
 	}
 	/* Two slots unless they do not fit or there is only one tile to overlap. */
-	slots = e->single_buffer ? 1 : 2;
+	slots = e->single_buffer || e->in_sram_bytes ? 1 : 2;
 	if (slots == 2 && (!mac_fit(&m, sram_size, 2) ||
 			   (images == 1 && m.chunk == m.out_c && m.rows == mac_image_rows(&m))))
 		slots = 1;
 	if (slots == 1 && !mac_fit(&m, sram_size, 1))
 		return unsupported(e, "one output row of one weights chunk", sram_size);
+	/* An input left in SRAM is read in place: the whole of it, by one tile. */
+	if (e->in_sram_bytes && (images != 1 || m.chunk != m.out_c ||
+				 m.rows != mac_image_rows(&m) ||
+				 in_tile_bytes(&m.r, m.pool_s ? m.rows * m.pool_s : m.rows) !=
+				 e->in_sram_bytes))
+		return unsupported(e, "the whole layer around an input left in SRAM",
+				   sram_size);
 	mac_layout(&m, sram_size, m.chunk, m.rows, slots);
 	m.per_image = (mac_image_rows(&m) + m.rows - 1) / m.rows;
-	p = (struct pipe){ cs, images * m.per_image, slots, &m, mac_load, mac_compute,
+	p = (struct pipe){ cs, images * m.per_image, slots, 0, &m, mac_load, mac_compute,
 			   mac_store };
 	for (m.oc0 = 0; m.oc0 < m.out_c; m.oc0 += m.chunk) {
 		m.n = MIN(m.chunk, m.out_c - m.oc0);
 		EMIT(mac_chunk_load(cs, &m));
 		EMIT(run_pipe(&p));
 		e->tiles += p.n;
+	}
+	if (e->tiles == 1 && slots == 1) {
+		const uint32_t rows = mac_image_rows(&m);
+
+		e->out_sram = m.out_addr[0];
+		e->out_sram_bytes = rows * m.out_c *
+				    (m.pool_s ? e->pool->p.pool.out_w : m.out_w);
+		e->store_off = p.store_off;
 	}
 	return 0;
 }
@@ -479,12 +522,16 @@ struct pool {
 static int pool_layout(struct pool *t, uint32_t sram_size, uint32_t rows, uint32_t slots)
 {
 	const struct npu_pool_params *q = &t->e->op->p.pool;
-	struct sram s = { sram_size, 0 };
+	struct sram s = sram_init(sram_size, t->e);
 
 	for (uint32_t i = 0; i < 2; i++) {
 		if (i >= slots) {
 			t->in_addr[i] = t->in_addr[0];
 			t->out_addr[i] = t->out_addr[0];
+		} else if (t->e->in_sram_bytes) {
+			t->in_addr[i] = t->e->in_sram;
+			if (sram_take(&s, (size_t)rows * q->out_w * q->channels, &t->out_addr[i]))
+				return -1;
 		} else if (sram_take(&s, in_tile_bytes(&t->r, rows), &t->in_addr[i]) ||
 			   sram_take(&s, (size_t)rows * q->out_w * q->channels, &t->out_addr[i])) {
 			return -1;
@@ -507,6 +554,9 @@ static int pool_load(struct pipe *p, uint32_t i, uint32_t slot)
 	const struct npu_dev_tensor *in = &t->e->in[0];
 	const uint32_t r0 = i % t->per_image * t->rows;
 	uint32_t in_h, pt, pb;
+
+	if (t->e->in_sram_bytes)
+		return 0;	/* left in SRAM by the operation before */
 
 	return load_rows(p->cs, &t->r, t->in_addr[slot],
 			 in->off + i / t->per_image * in->image_bytes, r0,
@@ -549,6 +599,7 @@ static int emit_pool(struct npu_cs *cs, uint32_t sram_size, struct npu_emit *e)
 	struct pool t;
 	struct pipe p;
 	uint32_t slots;
+	int ret;
 
 	memset(&t, 0, sizeof(t));
 	t.e = e;
@@ -556,18 +607,29 @@ static int emit_pool(struct npu_cs *cs, uint32_t sram_size, struct npu_emit *e)
 	t.r = (struct rows){ q->in_h, (uint32_t)q->in_w * q->channels, q->out_h, q->out_w,
 			     t.global ? 1u : q->stride_h, q->pad_top,
 			     t.global ? q->in_h : q->kernel_h };
-	slots = e->single_buffer ? 1 : 2;
+	slots = e->single_buffer || e->in_sram_bytes ? 1 : 2;
 	if (slots == 2 && (!pool_fit(&t, sram_size, 2) || (t.rows == q->out_h && e->batch == 1)))
 		slots = 1;
 	/* A global average needs the whole input at once. */
 	if ((slots == 1 && !pool_fit(&t, sram_size, 1)) || (t.global && t.rows < q->out_h))
 		return unsupported(e, "a tile of one output row", sram_size);
+	/* An input left in SRAM is read in place: the whole of it, by one tile. */
+	if (e->in_sram_bytes && (e->batch != 1 || t.rows != q->out_h ||
+				 in_tile_bytes(&t.r, t.rows) != e->in_sram_bytes))
+		return unsupported(e, "the whole layer around an input left in SRAM",
+				   sram_size);
 	pool_layout(&t, sram_size, t.rows, slots);
 	t.per_image = (q->out_h + t.rows - 1) / t.rows;
-	p = (struct pipe){ cs, e->batch * t.per_image, slots, &t, pool_load, pool_compute,
+	p = (struct pipe){ cs, e->batch * t.per_image, slots, 0, &t, pool_load, pool_compute,
 			   pool_store };
 	e->tiles = p.n;
-	return run_pipe(&p);
+	ret = run_pipe(&p);
+	if (!ret && p.n == 1 && slots == 1) {
+		e->out_sram = t.out_addr[0];
+		e->out_sram_bytes = (uint32_t)q->out_h * q->out_w * q->channels;
+		e->store_off = p.store_off;
+	}
+	return ret;
 }
 
 /* ---- ELTWISE and LUT -------------------------------------------------- */
@@ -582,8 +644,11 @@ static int elem_load(struct pipe *p, uint32_t i, uint32_t slot)
 {
 	struct elem *t = p->ctx;
 	const uint32_t at = i * t->chunk, n = MIN(t->chunk, t->count - at);
-	int ret = npu_cs_load_linear(p->cs, t->a[slot], t->e->in[0].off + at, n);
+	int ret = 0;
 
+	/* A LUT's input may be left in SRAM by the operation before. */
+	if (!t->e->in_sram_bytes)
+		ret = npu_cs_load_linear(p->cs, t->a[slot], t->e->in[0].off + at, n);
 	if (!ret && t->e->op->kind == NPU_LOWER_ELTWISE)
 		ret = npu_cs_load_linear(p->cs, t->b[slot], t->e->in[1].off + at, n);
 	return ret;
@@ -644,7 +709,7 @@ static int emit_elementwise(struct npu_cs *cs, uint32_t sram_size, struct npu_em
 	const uint32_t parts = lut ? 2u : 3u;
 	struct elem t;
 	struct pipe p;
-	struct sram s = { sram_size, 0 };
+	struct sram s = sram_init(sram_size, e);
 	uint32_t slots = e->single_buffer ? 1 : 2;
 	int ret;
 
@@ -653,30 +718,48 @@ static int emit_elementwise(struct npu_cs *cs, uint32_t sram_size, struct npu_em
 	t.count = lut ? e->op->p.lut.count : e->op->p.eltwise.count;
 	if (lut && sram_take(&s, 256, &t.table))
 		return unsupported(e, "the LUT table", sram_size);
-	if ((size_t)parts * NPU_ALIGN16(t.count) <= s.size - s.used)
-		slots = 1;	/* one tile: nothing to overlap */
-	t.chunk = (uint32_t)((s.size - s.used) / (parts * slots)) & ~15u;
-	if (!t.chunk)
-		return unsupported(e, "a chunk of 16 elements", sram_size);
-	if (t.chunk > t.count)
+	if (e->in_sram_bytes) {
+		/* The input read in place: one tile, its output around it. */
+		if (!lut || e->in_sram_bytes != t.count || sram_take(&s, t.count, &t.o[0]))
+			return unsupported(e, "the whole table lookup around an input left in "
+					   "SRAM", sram_size);
+		slots = 1;
 		t.chunk = t.count;
-	for (uint32_t i = 0; i < slots; i++) {
-		sram_take(&s, t.chunk, &t.a[i]);
-		if (!lut)
-			sram_take(&s, t.chunk, &t.b[i]);
-		sram_take(&s, t.chunk, &t.o[i]);
-	}
-	if (slots == 1) {
-		t.a[1] = t.a[0];
-		t.b[1] = t.b[0];
+		t.a[0] = t.a[1] = e->in_sram;
 		t.o[1] = t.o[0];
+	} else if ((size_t)parts * NPU_ALIGN16(t.count) <= s.size - s.used) {
+		slots = 1;	/* one tile: nothing to overlap */
+	}
+	if (!e->in_sram_bytes) {
+		t.chunk = (uint32_t)((s.size - s.used) / (parts * slots)) & ~15u;
+		if (!t.chunk)
+			return unsupported(e, "a chunk of 16 elements", sram_size);
+		if (t.chunk > t.count)
+			t.chunk = t.count;
+		for (uint32_t i = 0; i < slots; i++) {
+			sram_take(&s, t.chunk, &t.a[i]);
+			if (!lut)
+				sram_take(&s, t.chunk, &t.b[i]);
+			sram_take(&s, t.chunk, &t.o[i]);
+		}
+		if (slots == 1) {
+			t.a[1] = t.a[0];
+			t.b[1] = t.b[0];
+			t.o[1] = t.o[0];
+		}
 	}
 	if (lut)
 		EMIT(npu_cs_load_linear(cs, t.table, e->w_off, 256));
-	p = (struct pipe){ cs, (t.count + t.chunk - 1) / t.chunk, slots, &t, elem_load,
+	p = (struct pipe){ cs, (t.count + t.chunk - 1) / t.chunk, slots, 0, &t, elem_load,
 			   elem_compute, elem_store };
 	e->tiles = p.n;
-	return run_pipe(&p);
+	ret = run_pipe(&p);
+	if (!ret && p.n == 1 && slots == 1) {
+		e->out_sram = t.o[0];
+		e->out_sram_bytes = t.count;
+		e->store_off = p.store_off;
+	}
+	return ret;
 }
 
 int npu_emit_op(struct npu_cs *cs, uint32_t sram_size, struct npu_emit *e)

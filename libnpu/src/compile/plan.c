@@ -42,6 +42,17 @@ struct builder {
 	struct npu_dev_tensor *home;
 	uint32_t open;			/* the open segment, UINT32_MAX: none */
 	int too_big;			/* activations over model space */
+	/*
+	 * The output the last NPU operation of the open segment left whole
+	 * in SRAM (bytes 0: none): the next one may read it there, and if
+	 * nothing else reads it, its store is cut off the stream's end.
+	 */
+	struct {
+		const struct npu_tensor *t;
+		uint32_t home, addr, bytes;	/* t's device home; where in SRAM */
+		uint32_t store_at;		/* stream byte where its store begins */
+		uint32_t cop;
+	} left;
 	size_t cap_xfers, cap_streams, cap_weights;
 };
 
@@ -357,6 +368,38 @@ static int place_copy(struct builder *b, struct npu_cop *c)
 	return join_segment(b, c, 0);
 }
 
+/* Is t read by lowered op `reader` only, directly or through reshapes, and not an output? */
+static int read_only_by(const struct npu_int8_model *m, const struct npu_tensor *t,
+			size_t reader, int depth)
+{
+	if (is_output(m->graph, t) || depth > 8)
+		return 0;
+	for (size_t k = 0; k < m->n_ops; k++) {
+		const struct npu_lower_op *r = &m->ops[k];
+
+		if (k == reader || !npu_lower_op_reads(r, t))
+			continue;
+		if (r->kind != NPU_LOWER_COPY || !read_only_by(m, r->out, reader, depth + 1))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Cut the store of the output left in SRAM off the stream's end: op
+ * `reader` reads it there and nothing else reads it.
+ */
+static void cut_left_store(struct builder *b)
+{
+	struct npu_plan *plan = b->plan;
+	struct npu_cop *a = &plan->cops[b->left.cop];
+	const uint32_t cut = plan->streams_size - b->left.store_at;
+
+	plan->streams_size = b->left.store_at;
+	a->stream_bytes -= cut;
+	plan->segments[a->segment].cmd_size -= cut;
+}
+
 /* Emit an integer operation (with a fused POOL) for the NPU, or say why not. */
 static int place_op(struct builder *b, struct npu_cop *c)
 {
@@ -400,8 +443,22 @@ static int place_op(struct builder *b, struct npu_cop *c)
 	ret = upload(b, op, &e.in[0], &e);
 	if (ret)
 		return ret;
+	/* Its input left whole in SRAM by the operation before, in the same job. */
+	if (!plan->per_op_jobs && b->open != UINT32_MAX && b->left.bytes && op->n_in == 1 &&
+	    e.in[0].off == b->left.home) {
+		e.in_sram = b->left.addr;
+		e.in_sram_bytes = b->left.bytes;
+	}
 	npu_cs_reset(b->cs);
 	ret = npu_emit_op(b->cs, plan->sram_size, &e);
+	if (ret == NPU_E_UNSUPPORTED && e.in_sram_bytes) {
+		/* It does not fit around it: from DRAM, then. */
+		e.in_sram = e.in_sram_bytes = 0;
+		e.tiles = 0;
+		c->reason[0] = 0;
+		npu_cs_reset(b->cs);
+		ret = npu_emit_op(b->cs, plan->sram_size, &e);
+	}
 	if (ret == NPU_E_COMMAND)
 		snprintf(c->reason, sizeof(c->reason), "the device refuses the %s: %s",
 			 kind_name(op->kind), npu_job_status_str(npu_cs_last_error(b->cs)));
@@ -419,6 +476,16 @@ static int place_op(struct builder *b, struct npu_cop *c)
 		ret = join_segment(b, c, plan->per_op_jobs);
 	if (ret)
 		return ret;
+	if (e.in_sram_bytes && read_only_by(b->m, b->left.t, c->first, 0))
+		cut_left_store(b);
+	b->left.bytes = e.out_sram_bytes;
+	if (e.out_sram_bytes) {
+		b->left.t = last->out;
+		b->left.home = e.out.off;
+		b->left.addr = e.out_sram;
+		b->left.store_at = plan->streams_size + e.store_off;
+		b->left.cop = (uint32_t)(c - plan->cops);
+	}
 	memcpy(plan->streams + plan->streams_size, npu_cs_data(b->cs), npu_cs_size(b->cs));
 	plan->streams_size += (uint32_t)npu_cs_size(b->cs);
 	plan->segments[c->segment].cmd_size = plan->streams_size -
@@ -536,8 +603,10 @@ int npu_plan_build(const struct npu_int8_model *m, const struct npu_device_info 
 			ret = place_op(&b, c);
 			pool = NULL;
 		}
-		if (!ret && c->placement == NPU_PLACE_CPU)
+		if (!ret && c->placement == NPU_PLACE_CPU) {
 			b.open = UINT32_MAX;
+			b.left.bytes = 0;
+		}
 		if (pool && c->placement == NPU_PLACE_NPU)
 			i++;
 	}
