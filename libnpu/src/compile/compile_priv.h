@@ -95,11 +95,12 @@ struct npu_emit {
 	uint32_t batch;
 	uint32_t single_buffer;			/* 1: no double buffering */
 	/*
-	 * in[0] already whole in SRAM at in_sram (in_sram_bytes, 0: not):
-	 * left by the operation before, so not loaded; the tile must fit
-	 * around it, or the emit fails with NPU_E_UNSUPPORTED.
+	 * The inputs in in_sram_mask (bit j: in[j]) already whole in SRAM
+	 * at in_sram (in_sram_bytes, 0: none): left by the operation
+	 * before, so not loaded; the tile must fit around them, or the emit
+	 * fails with NPU_E_UNSUPPORTED.  Only ELTWISE takes bit 1.
 	 */
-	uint32_t in_sram, in_sram_bytes;
+	uint32_t in_sram, in_sram_bytes, in_sram_mask;
 	/*
 	 * Set when the operation ran as one tile: its whole output is left
 	 * in SRAM at out_sram (out_sram_bytes), and the stream's last

@@ -475,13 +475,19 @@ static int emit_mac(struct npu_cs *cs, uint32_t sram_size, struct npu_emit *e)
 		m.out_w = 1;
 		images = 1;	/* the matrix's rows are every image's */
 	}
-	/* Two slots unless they do not fit or there is only one tile to overlap. */
-	slots = e->single_buffer || e->in_sram_bytes ? 1 : 2;
-	if (slots == 2 && (!mac_fit(&m, sram_size, 2) ||
-			   (images == 1 && m.chunk == m.out_c && m.rows == mac_image_rows(&m))))
-		slots = 1;
-	if (slots == 1 && !mac_fit(&m, sram_size, 1))
+	/*
+	 * One tile if the layer fits whole (each tile pays the DMA and
+	 * command latency again), else two slots so that tiles overlap.
+	 */
+	if (!mac_fit(&m, sram_size, 1))
 		return unsupported(e, "one output row of one weights chunk", sram_size);
+	slots = 1;
+	if (!e->single_buffer && !e->in_sram_bytes &&
+	    (images > 1 || m.chunk < m.out_c || m.rows < mac_image_rows(&m)) &&
+	    mac_fit(&m, sram_size, 2))
+		slots = 2;
+	else
+		mac_fit(&m, sram_size, 1);
 	/* An input left in SRAM is read in place: the whole of it, by one tile. */
 	if (e->in_sram_bytes && (images != 1 || m.chunk != m.out_c ||
 				 m.rows != mac_image_rows(&m) ||
@@ -607,11 +613,17 @@ static int emit_pool(struct npu_cs *cs, uint32_t sram_size, struct npu_emit *e)
 	t.r = (struct rows){ q->in_h, (uint32_t)q->in_w * q->channels, q->out_h, q->out_w,
 			     t.global ? 1u : q->stride_h, q->pad_top,
 			     t.global ? q->in_h : q->kernel_h };
-	slots = e->single_buffer || e->in_sram_bytes ? 1 : 2;
-	if (slots == 2 && (!pool_fit(&t, sram_size, 2) || (t.rows == q->out_h && e->batch == 1)))
-		slots = 1;
+	/* One tile if it fits whole, else two slots so that tiles overlap (as for CONV). */
+	if (!pool_fit(&t, sram_size, 1))
+		return unsupported(e, "a tile of one output row", sram_size);
+	slots = 1;
+	if (!e->single_buffer && !e->in_sram_bytes && (e->batch > 1 || t.rows < q->out_h) &&
+	    pool_fit(&t, sram_size, 2))
+		slots = 2;
+	else
+		pool_fit(&t, sram_size, 1);
 	/* A global average needs the whole input at once. */
-	if ((slots == 1 && !pool_fit(&t, sram_size, 1)) || (t.global && t.rows < q->out_h))
+	if (t.global && t.rows < q->out_h)
 		return unsupported(e, "a tile of one output row", sram_size);
 	/* An input left in SRAM is read in place: the whole of it, by one tile. */
 	if (e->in_sram_bytes && (e->batch != 1 || t.rows != q->out_h ||
@@ -646,10 +658,10 @@ static int elem_load(struct pipe *p, uint32_t i, uint32_t slot)
 	const uint32_t at = i * t->chunk, n = MIN(t->chunk, t->count - at);
 	int ret = 0;
 
-	/* A LUT's input may be left in SRAM by the operation before. */
-	if (!t->e->in_sram_bytes)
+	/* Inputs left in SRAM by the operation before are not loaded. */
+	if (!(t->e->in_sram_mask & 1))
 		ret = npu_cs_load_linear(p->cs, t->a[slot], t->e->in[0].off + at, n);
-	if (!ret && t->e->op->kind == NPU_LOWER_ELTWISE)
+	if (!ret && t->e->op->kind == NPU_LOWER_ELTWISE && !(t->e->in_sram_mask & 2))
 		ret = npu_cs_load_linear(p->cs, t->b[slot], t->e->in[1].off + at, n);
 	return ret;
 }
@@ -719,13 +731,21 @@ static int emit_elementwise(struct npu_cs *cs, uint32_t sram_size, struct npu_em
 	if (lut && sram_take(&s, 256, &t.table))
 		return unsupported(e, "the LUT table", sram_size);
 	if (e->in_sram_bytes) {
-		/* The input read in place: one tile, its output around it. */
-		if (!lut || e->in_sram_bytes != t.count || sram_take(&s, t.count, &t.o[0]))
-			return unsupported(e, "the whole table lookup around an input left in "
-					   "SRAM", sram_size);
+		/* Inputs read in place: one tile, the rest laid out around them. */
+		if (e->in_sram_bytes != t.count ||
+		    (!(e->in_sram_mask & 1) && sram_take(&s, t.count, &t.a[0])) ||
+		    (!lut && !(e->in_sram_mask & 2) && sram_take(&s, t.count, &t.b[0])) ||
+		    sram_take(&s, t.count, &t.o[0]))
+			return unsupported(e, "the whole element-wise operation around an input "
+					   "left in SRAM", sram_size);
 		slots = 1;
 		t.chunk = t.count;
-		t.a[0] = t.a[1] = e->in_sram;
+		if (e->in_sram_mask & 1)
+			t.a[0] = e->in_sram;
+		if (e->in_sram_mask & 2)
+			t.b[0] = e->in_sram;
+		t.a[1] = t.a[0];
+		t.b[1] = t.b[0];
 		t.o[1] = t.o[0];
 	} else if ((size_t)parts * NPU_ALIGN16(t.count) <= s.size - s.used) {
 		slots = 1;	/* one tile: nothing to overlap */

@@ -443,17 +443,21 @@ static int place_op(struct builder *b, struct npu_cop *c)
 	ret = upload(b, op, &e.in[0], &e);
 	if (ret)
 		return ret;
-	/* Its input left whole in SRAM by the operation before, in the same job. */
-	if (!plan->per_op_jobs && b->open != UINT32_MAX && b->left.bytes && op->n_in == 1 &&
-	    e.in[0].off == b->left.home) {
-		e.in_sram = b->left.addr;
-		e.in_sram_bytes = b->left.bytes;
+	/* Inputs left whole in SRAM by the operation before, in the same job. */
+	if (!plan->per_op_jobs && b->open != UINT32_MAX && b->left.bytes) {
+		for (size_t j = 0; j < op->n_in; j++)
+			if (e.in[j].off == b->left.home)
+				e.in_sram_mask |= 1u << j;
+		if (e.in_sram_mask) {
+			e.in_sram = b->left.addr;
+			e.in_sram_bytes = b->left.bytes;
+		}
 	}
 	npu_cs_reset(b->cs);
 	ret = npu_emit_op(b->cs, plan->sram_size, &e);
 	if (ret == NPU_E_UNSUPPORTED && e.in_sram_bytes) {
 		/* It does not fit around it: from DRAM, then. */
-		e.in_sram = e.in_sram_bytes = 0;
+		e.in_sram = e.in_sram_bytes = e.in_sram_mask = 0;
 		e.tiles = 0;
 		c->reason[0] = 0;
 		npu_cs_reset(b->cs);
