@@ -23,6 +23,7 @@
 
 #include "compile/compile_priv.h"
 #include "diag.h"
+#include "file.h"
 #include "npu/error.h"
 #include "npu_fw_image.h"
 
@@ -81,8 +82,8 @@ int npu_compiled_save(const struct npu_compiled_model *model, const char *path)
 	struct section s[6];
 	uint64_t size = sizeof(h);
 	uint8_t *buf, *at;
-	FILE *f;
-	int ret = 0;
+	struct npu_file_part part;
+	int ret;
 
 	if (!model || !path)
 		return npu_fail(NPU_E_INVALID, "save: NULL argument");
@@ -134,17 +135,8 @@ int npu_compiled_save(const struct npu_compiled_model *model, const char *path)
 	h.act_size = plan->act_size;
 	h.streams_size = plan->streams_size;
 	memcpy(buf, &h, sizeof(h));
-	f = fopen(path, "wb");
-	if (!f) {
-		ret = npu_fail(NPU_E_IO, "%s: cannot create", path);
-	} else {
-		if (fwrite(buf, 1, size, f) != size)
-			ret = npu_fail(NPU_E_IO, "%s: write failed", path);
-		if (fclose(f) && !ret)
-			ret = npu_fail(NPU_E_IO, "%s: write failed", path);
-		if (ret)
-			remove(path);
-	}
+	part = (struct npu_file_part){ buf, size };
+	ret = npu_write_file(path, &part, 1);
 	free(buf);
 	free(ops);
 	return ret;

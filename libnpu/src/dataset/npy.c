@@ -3,14 +3,12 @@
  * Writing a value as a NumPy .npy file (version 1.0), the format
  * dataset.c reads back: numpy.load() opens it as the same array.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "diag.h"
+#include "file.h"
 #include "npu/dataset.h"
 #include "npu/error.h"
 
@@ -71,10 +69,8 @@ int npu_value_save_npy(const struct npu_value *value, const char *path)
 {
 	const char *descr = value ? npy_descr(value->dtype) : NULL;
 	char header[64 * 8];
-	size_t hlen, bytes;
-	char *tmp;
-	FILE *f;
-	int fd, ret = 0;
+	struct npu_file_part parts[2];
+	size_t hlen;
 
 	if (!value || !path || !value->data || value->rank < 0 || value->rank > NPU_MAX_RANK)
 		return npu_fail(NPU_E_INVALID, "save npy: bad argument");
@@ -87,31 +83,8 @@ int npu_value_save_npy(const struct npu_value *value, const char *path)
 	hlen = npy_header(value, descr, header, sizeof(header));
 	if (!hlen)
 		return npu_fail(NPU_E_INVALID, "save npy: shape too long for a header");
-	bytes = npu_value_numel(value) * npu_dtype_size(value->dtype);
-	/* Written beside `path` and renamed over it: a failure leaves `path` as it was. */
-	tmp = malloc(strlen(path) + sizeof(".XXXXXX"));
-	if (!tmp)
-		return npu_fail(NPU_E_NOMEM, "out of memory");
-	sprintf(tmp, "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	if (!f) {
-		ret = npu_fail(NPU_E_IO, "%s: %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-	} else {
-		int bad = fwrite(header, 1, hlen, f) != hlen;
-
-		bad |= fwrite(value->data, 1, bytes, f) != bytes;
-		bad |= fclose(f) != 0;
-		/* mkstemp makes the file 0600; an array is an ordinary file. */
-		if (bad || chmod(tmp, 0644) || rename(tmp, path)) {
-			ret = npu_fail(NPU_E_IO, "%s: %s", path, strerror(errno ? errno : EIO));
-			unlink(tmp);
-		}
-	}
-	free(tmp);
-	return ret;
+	parts[0] = (struct npu_file_part){ header, hlen };
+	parts[1] = (struct npu_file_part){ value->data,
+					   npu_value_numel(value) * npu_dtype_size(value->dtype) };
+	return npu_write_file(path, parts, 2);
 }

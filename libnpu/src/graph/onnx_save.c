@@ -4,14 +4,12 @@
  * Every piece of the message is malloc'ed on its own so that protobuf-c's
  * free_unpacked releases it whatever the point of failure.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "diag.h"
+#include "file.h"
 #include "graph_priv.h"
 #include "npu/error.h"
 #include "onnx_priv.h"
@@ -286,42 +284,18 @@ int npu_graph_save_onnx_mem(const struct npu_graph *g, void **data, size_t *size
 
 int npu_graph_save_onnx(const struct npu_graph *g, const char *path)
 {
-	char *tmp;
+	struct npu_file_part part;
 	void *data;
 	size_t size;
-	FILE *f;
-	int fd, ret;
+	int ret;
 
 	if (!path)
 		return npu_fail(NPU_E_INVALID, "save: NULL path");
 	ret = npu_graph_save_onnx_mem(g, &data, &size);
 	if (ret)
 		return ret;
-	tmp = malloc(strlen(path) + sizeof(".XXXXXX"));
-	if (!tmp) {
-		free(data);
-		return npu_fail(NPU_E_NOMEM, "out of memory");
-	}
-	sprintf(tmp, "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	if (!f) {
-		ret = npu_fail(NPU_E_IO, "%s: %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-	} else {
-		int bad = fwrite(data, 1, size, f) != size;
-
-		bad |= fclose(f) != 0;
-		/* mkstemp makes the file 0600; a model is an ordinary file. */
-		if (bad || chmod(tmp, 0644) || rename(tmp, path)) {
-			ret = npu_fail(NPU_E_IO, "%s: %s", path, strerror(errno));
-			unlink(tmp);
-		}
-	}
-	free(tmp);
+	part = (struct npu_file_part){ data, size };
+	ret = npu_write_file(path, &part, 1);
 	free(data);
 	return ret;
 }
