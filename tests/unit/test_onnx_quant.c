@@ -84,6 +84,43 @@ TEST(calib_entropy_and_mse_clip_outliers)
 	free(x);
 }
 
+/*
+ * ReLU output: most values exactly 0, the rest half-normal.  The zeros
+ * are exact at any threshold, so entropy must clip only the tail (about
+ * 3 to 4 sigma), not shrink the range to where the spike at 0 fits one
+ * quantization level.  Likewise for other point masses.
+ */
+TEST(calib_entropy_ignores_the_relu_zero_spike)
+{
+	enum { N = 200000 };
+	float *x = malloc(N * sizeof(*x)), lo, hi;
+	struct npu_quant_options o;
+
+	CHECK(x);
+	for (int i = 0; i < N; i++) {
+		const double r = sqrt(-2.0 * log(frand() + 1e-9)), t = 2.0 * M_PI * frand();
+
+		x[i] = i % 5 < 3 ? 0.0f : (float)fabs(r * cos(t));
+	}
+	npu_quant_options_default(&o);
+	o.method = NPU_CALIB_ENTROPY;
+	CHECK_EQ(npu_calib_range(x, N, &o, &lo, &hi), 0);
+	CHECK_MSG(lo == 0.0f && hi > 2.5f, "entropy on ReLU output: [%g, %g]", lo, hi);
+	/* The same shape, signed (a residual sum): the zero bin sits mid-histogram. */
+	for (int i = 0; i < N; i += 2)
+		x[i] = -x[i];
+	o.symmetric = 1;
+	CHECK_EQ(npu_calib_range(x, N, &o, &lo, &hi), 0);
+	CHECK_MSG(hi > 2.5f && lo < -2.5f, "entropy on signed spike: [%g, %g]", lo, hi);
+	/* Point masses inside the range (a constant background's outputs) are no reason to clip. */
+	for (int i = 0; i < N; i++)
+		x[i] = i % 5 < 3 ? (float)(i % 16) * 0.03f : fabsf(x[i]);
+	o.symmetric = 0;
+	CHECK_EQ(npu_calib_range(x, N, &o, &lo, &hi), 0);
+	CHECK_MSG(hi > 2.5f, "entropy with point masses: [%g, %g]", lo, hi);
+	free(x);
+}
+
 TEST(quant_choose_types_and_pow2)
 {
 	float s;
