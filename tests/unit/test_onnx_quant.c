@@ -634,3 +634,71 @@ TEST(quantized_model_keeps_its_scales)
 	npu_dataset_free(ds);
 	npu_graph_free(g);
 }
+
+/* The scale and zero point of the QuantizeLinear that reads tensor `name`. */
+static int q_params(const struct npu_graph *g, const char *name, float *scale, int32_t *zp)
+{
+	for (size_t i = 0; i < npu_graph_num_nodes(g); i++) {
+		const struct npu_node *n = npu_graph_node(g, i);
+
+		if (npu_node_op(n) == NPU_NODE_QUANTIZE_LINEAR &&
+		    !strcmp(npu_tensor_name(npu_node_input(n, 0)), name)) {
+			*scale = *(const float *)npu_tensor_data(npu_node_input(n, 1));
+			*zp = *(const int8_t *)npu_tensor_data(npu_node_input(n, 2));
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * x -> Conv -> MaxPool -> Relu -> Flatten -> Gemm (LeNet's order): the
+ * conv's output range starts at 0, since the Relu zeroes every negative
+ * value after the pooling, and the Relu then changes no code.
+ */
+TEST(relu_after_maxpool_clips_the_conv_range)
+{
+	Onnx__ModelProto *mp = ot_model(13);
+	float w[3 * 2 * 9], b[3] = { 0.1f, -0.2f, 0.0f }, wf[4 * 27], bf[4] = { 0 };
+	struct npu_graph *g = NULL;
+	struct npu_dataset *ds;
+	struct npu_quant_options o;
+	Onnx__NodeProto *n;
+	float sc, sr;
+	int32_t zc, zr;
+	uint8_t *buf;
+	size_t size;
+
+	for (size_t i = 0; i < sizeof(w) / 4; i++)
+		w[i] = frand() - 0.5f;
+	for (size_t i = 0; i < sizeof(wf) / 4; i++)
+		wf[i] = frand() - 0.5f;
+	ot_input(mp, "x", OT_FLOAT, 4, x_dims);
+	ot_init(mp, "w", OT_FLOAT, 4, (const int64_t[]){ 3, 2, 3, 3 }, w, sizeof(w));
+	ot_init(mp, "b", OT_FLOAT, 1, (const int64_t[]){ 3 }, b, sizeof(b));
+	ot_init(mp, "wf", OT_FLOAT, 2, (const int64_t[]){ 4, 27 }, wf, sizeof(wf));
+	ot_init(mp, "bf", OT_FLOAT, 1, (const int64_t[]){ 4 }, bf, sizeof(bf));
+	n = ot_node(mp, "Conv", "c", NAMES("x", "w", "b"), NAMES("y"));
+	ot_attr_ints(n, "pads", 4, (const int64_t[]){ 1, 1, 1, 1 });
+	n = ot_node(mp, "MaxPool", "p", NAMES("y"), NAMES("p"));
+	ot_attr_ints(n, "kernel_shape", 2, (const int64_t[]){ 2, 2 });
+	ot_attr_ints(n, "strides", 2, (const int64_t[]){ 2, 2 });
+	ot_node(mp, "Relu", "r", NAMES("p"), NAMES("r"));
+	ot_node(mp, "Flatten", "f", NAMES("r"), NAMES("f"));
+	n = ot_node(mp, "Gemm", "fc", NAMES("f", "wf", "bf"), NAMES("out"));
+	ot_attr_int(n, "transB", 1);
+	ot_output(mp, "out", OT_FLOAT);
+	buf = ot_pack(mp, &size);
+	CHECK_EQ(npu_graph_load_onnx_mem(buf, size, &g), 0);
+	free(buf);
+	ot_free(mp);
+	CHECK_EQ(npu_dataset_open(calib_file(16), &ds), 0);
+	npu_quant_options_default(&o);
+	CHECK_EQ(npu_quantize_graph(g, ds, 0, &o, NULL, NULL), 0);
+	CHECK_EQ(q_params(g, "y", &sc, &zc), 0);
+	CHECK_EQ(q_params(g, "r", &sr, &zr), 0);
+	CHECK_MSG(zc == -128, "conv output zero point %d: its range goes below 0", (int)zc);
+	CHECK(sr == sc && zr == zc);
+	npu_dataset_free(ds);
+	npu_graph_free(g);
+}

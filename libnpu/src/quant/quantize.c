@@ -93,6 +93,20 @@ static int fused_away(const struct npu_graph *g, const struct npu_node *n)
 	return u && (u->op == NPU_NODE_RELU || u->op == NPU_NODE_CLIP);
 }
 
+/*
+ * Whether all of t reaches a Relu through value movers only (MaxPool
+ * commutes with the clamp): its negative values all end as 0, so its
+ * range may start at 0 and spend every code on what the Relu keeps.
+ */
+static int relu_follows(const struct npu_graph *g, const struct npu_tensor *t)
+{
+	const struct npu_node *u = npu_quant_sole_user(g, t, NULL);
+
+	while (u && keeps_params(u->op) && u->n_out == 1)
+		u = npu_quant_sole_user(g, u->out[0], NULL);
+	return u && u->op == NPU_NODE_RELU;
+}
+
 static int choose_sites(struct qstate *s)
 {
 	struct npu_graph *g = s->g;
@@ -251,7 +265,12 @@ static int add_dq_const(struct npu_graph *g, struct npu_node *n, size_t slot, en
 	return ret;
 }
 
-/* The scale of each channel of weights w (symmetric int8, zero point 0). */
+/*
+ * The scale of each channel of weights w: zero point 0 (the device's
+ * weights have none) over all of -128..127, the finest scale that clips
+ * neither end.  [-127, 127] would leave -128 unused, a coarser step for
+ * every channel whose largest magnitude is negative.
+ */
 static void weight_scales(const struct npu_tensor *w, int axis, size_t channels,
 			  const struct npu_quant_options *o, float *scale)
 {
@@ -262,14 +281,19 @@ static void weight_scales(const struct npu_tensor *w, int axis, size_t channels,
 	for (int i = axis + 1; i < w->rank; i++)
 		inner *= (size_t)w->dims[i];
 	for (size_t c = 0; c < channels; c++) {
-		float amax = 0.0f;
-		int32_t zp;
+		double lo = 0.0, hi = 0.0, s;
 
 		for (size_t i = 0; i < numel; i++)
-			if (channels == 1 || i / inner % channels == c)
-				amax = fmaxf(amax, fabsf(d[i]));
-		/* int8 weights are symmetric over [-127, 127]: no zero point on the device. */
-		npu_quant_choose(-amax, amax, NPU_DTYPE_INT8, 1, o->pow2, &scale[c], &zp);
+			if (channels == 1 || i / inner % channels == c) {
+				lo = fmin(lo, d[i]);
+				hi = fmax(hi, d[i]);
+			}
+		s = fmax(-lo / 128.0, hi / 127.0);
+		if (!(s > 0.0) || !isfinite(s))
+			s = 1.0;
+		if (o->pow2)
+			s = exp2(ceil(log2(s)));
+		scale[c] = (float)s;
 	}
 }
 
@@ -296,7 +320,7 @@ static int quantize_params(struct npu_graph *g, struct npu_node *n, float sx,
 	for (size_t i = 0; i < numel; i++) {
 		const float s = scale[channels == 1 ? 0 : i / inner % oc];
 
-		q[i] = (int8_t)fminf(127.0f, fmaxf(-127.0f, nearbyintf(((const float *)w->data)[i] / s)));
+		q[i] = (int8_t)fminf(127.0f, fmaxf(-128.0f, nearbyintf(((const float *)w->data)[i] / s)));
 	}
 	ret = add_dq_const(g, n, 1, NPU_DTYPE_INT8, q, scale, zp8, channels, axis);
 	if (ret || n->op == NPU_NODE_MATMUL || n->n_in < 3 || !n->in[2] || !n->in[2]->data ||
@@ -352,6 +376,19 @@ static int insert_qdq(struct npu_graph *g, struct npu_tensor *t, float scale, in
 	return ret;
 }
 
+/*
+ * A Relu whose input codes all stand for values >= 0 (zero point at the
+ * bottom of an asymmetric range) changes no code: it keeps the input's
+ * parameters and moves bytes.
+ */
+static int relu_is_identity(const struct qstate *s, const struct npu_node *p, const int32_t *zps)
+{
+	const int in = p->op == NPU_NODE_RELU ? s->site[p->in[0]->index] : -1;
+
+	return in >= 0 && !s->o->symmetric &&
+	       zps[in] == (s->o->act_dtype == NPU_DTYPE_UINT8 ? 0 : -128);
+}
+
 /* Choose every site's parameters, then rewrite the graph. */
 static int rewrite(struct qstate *s, float *scales, int32_t *zps)
 {
@@ -370,7 +407,7 @@ static int rewrite(struct qstate *s, float *scales, int32_t *zps)
 		const struct npu_node *p = npu_tensor_producer(g, sites[k]);
 		float lo, hi;
 
-		if (p && keeps_params(p->op)) {
+		if (p && (keeps_params(p->op) || relu_is_identity(s, p, zps))) {
 			const int in = s->site[p->in[0]->index];
 
 			scales[k] = scales[in];
@@ -388,6 +425,10 @@ static int rewrite(struct qstate *s, float *scales, int32_t *zps)
 			ret = npu_calib_stat_range(&s->stats[k], &full, &lo, &hi);
 		} else {
 			ret = npu_calib_stat_range(&s->stats[k], o, &lo, &hi);
+			if (relu_follows(g, sites[k])) {
+				lo = fmaxf(lo, 0.0f);
+				hi = fmaxf(hi, lo);
+			}
 		}
 		if (!ret)
 			ret = npu_quant_choose(lo, hi, o->act_dtype, o->symmetric, o->pow2,
