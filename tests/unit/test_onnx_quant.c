@@ -578,16 +578,24 @@ static double mean_output_bias(struct npu_graph *fg, struct npu_int8_model *m,
 /* Bias correction on convolutions with a spatial extent shrinks the mean error. */
 TEST(bias_correction_reduces_the_mean_error)
 {
+	struct npu_graph *model = cnn(0, 13);
 	struct npu_quant_options o;
 	struct npu_dataset *ds;
 	double bias[2];
+	void *data;
+	size_t size;
 
+	/* Copies of one model: cnn() draws new weights at every call. */
+	CHECK(model);
+	CHECK_EQ(npu_graph_save_onnx_mem(model, &data, &size), 0);
+	npu_graph_free(model);
 	CHECK_EQ(npu_dataset_open(calib_file(64), &ds), 0);
 	for (int bc = 0; bc < 2; bc++) {
-		struct npu_graph *fg = cnn(0, 13), *g = cnn(0, 13);
+		struct npu_graph *fg = NULL, *g = NULL;
 		struct npu_int8_model *m;
 
-		CHECK(fg && g);
+		CHECK_EQ(npu_graph_load_onnx_mem(data, size, &fg), 0);
+		CHECK_EQ(npu_graph_load_onnx_mem(data, size, &g), 0);
 		npu_quant_options_default(&o);
 		o.per_channel = 0;
 		o.bias_correction = bc;
@@ -598,6 +606,7 @@ TEST(bias_correction_reduces_the_mean_error)
 		npu_graph_free(g);
 		npu_graph_free(fg);
 	}
+	free(data);
 	npu_dataset_free(ds);
 	CHECK_MSG(bias[1] <= bias[0] * 1.05 + 1e-3, "mean output error %g with bias correction, %g without",
 		  bias[1], bias[0]);
@@ -699,6 +708,62 @@ TEST(relu_after_maxpool_clips_the_conv_range)
 	CHECK_EQ(q_params(g, "r", &sr, &zr), 0);
 	CHECK_MSG(zc == -128, "conv output zero point %d: its range goes below 0", (int)zc);
 	CHECK(sr == sc && zr == zc);
+	npu_dataset_free(ds);
+	npu_graph_free(g);
+}
+
+/*
+ * x -> Conv (per-tensor weights, channels 20x apart: a biased error)
+ * -> Relu -> Conv 1x1 whose identity weights are exact in int8.  Bias
+ * correction leaves the second conv's bias alone: its own weights add
+ * no error, and the first conv's error is the first conv's to correct.
+ */
+TEST(bias_correction_corrects_each_layer_once)
+{
+	Onnx__ModelProto *mp = ot_model(13);
+	float w1[2 * 2 * 9], b1[2] = { 0.05f, 0.1f }, w2[4] = { 1, 0, 0, 1 }, b2[2] = { 0.1f, -0.1f };
+	struct npu_graph *g = NULL;
+	struct npu_dataset *ds;
+	struct npu_quant_options o;
+	const struct npu_node *c2 = NULL, *dq;
+	Onnx__NodeProto *n;
+	uint8_t *buf;
+	size_t size;
+
+	for (size_t i = 0; i < sizeof(w1) / 4; i++)
+		w1[i] = (frand() - 0.3f) * (i < 18 ? 1.0f : 0.05f);
+	ot_input(mp, "x", OT_FLOAT, 4, x_dims);
+	ot_init(mp, "w1", OT_FLOAT, 4, (const int64_t[]){ 2, 2, 3, 3 }, w1, sizeof(w1));
+	ot_init(mp, "b1", OT_FLOAT, 1, (const int64_t[]){ 2 }, b1, sizeof(b1));
+	ot_init(mp, "w2", OT_FLOAT, 4, (const int64_t[]){ 2, 2, 1, 1 }, w2, sizeof(w2));
+	ot_init(mp, "b2", OT_FLOAT, 1, (const int64_t[]){ 2 }, b2, sizeof(b2));
+	n = ot_node(mp, "Conv", "c1", NAMES("x", "w1", "b1"), NAMES("y1"));
+	ot_attr_ints(n, "pads", 4, (const int64_t[]){ 1, 1, 1, 1 });
+	ot_node(mp, "Relu", "r1", NAMES("y1"), NAMES("a1"));
+	ot_node(mp, "Conv", "c2", NAMES("a1", "w2", "b2"), NAMES("out"));
+	ot_output(mp, "out", OT_FLOAT);
+	buf = ot_pack(mp, &size);
+	CHECK_EQ(npu_graph_load_onnx_mem(buf, size, &g), 0);
+	free(buf);
+	ot_free(mp);
+	CHECK_EQ(npu_dataset_open(calib_file(64), &ds), 0);
+	npu_quant_options_default(&o);
+	o.per_channel = 0;
+	o.bias_correction = 1;
+	CHECK_EQ(npu_quantize_graph(g, ds, 0, &o, NULL, NULL), 0);
+	for (size_t i = 0; i < npu_graph_num_nodes(g); i++)
+		if (!strcmp(npu_node_name(npu_graph_node(g, i)), "c2"))
+			c2 = npu_graph_node(g, i);
+	CHECK(c2);
+	dq = npu_tensor_producer(g, npu_node_input(c2, 2));
+	CHECK(dq && npu_node_op(dq) == NPU_NODE_DEQUANTIZE_LINEAR);
+	for (int c = 0; c < 2; c++) {
+		const float s = ((const float *)npu_tensor_data(npu_node_input(dq, 1)))[0];
+		const int32_t q = ((const int32_t *)npu_tensor_data(npu_node_input(dq, 0)))[c];
+
+		CHECK_MSG(fabsf(q * s - b2[c]) <= 0.51f * s, "channel %d: bias %g became %g", c,
+			  b2[c], q * s);
+	}
 	npu_dataset_free(ds);
 	npu_graph_free(g);
 }
