@@ -209,14 +209,13 @@ static int cmp_double(const void *a, const void *b)
  * its neighbours is cut to that median: the continuous part of the
  * distribution, which the threshold trades off, stays as it was.  The
  * last bin keeps its count: a Clip's saturated values pile up there,
- * and any lower threshold clips every one of them.
+ * and any lower threshold clips every one of them.  `median` is
+ * NPU_CALIB_BINS doubles of scratch.
  */
-static void flatten_spikes(double *h)
+static void flatten_spikes(double *h, double *median)
 {
-	double win[2 * SPIKE_HALF], *median = malloc(NPU_CALIB_BINS * sizeof(*median));
+	double win[2 * SPIKE_HALF];
 
-	if (!median)
-		return;
 	for (size_t b = 0; b < NPU_CALIB_BINS; b++) {
 		size_t n = 0;
 
@@ -230,7 +229,6 @@ static void flatten_spikes(double *h)
 	for (size_t b = 0; b + 1 < NPU_CALIB_BINS; b++)
 		if (median[b] > 0.0 && h[b] > SPIKE_RATIO * median[b])
 			h[b] = median[b];
-	free(median);
 }
 
 /*
@@ -254,7 +252,7 @@ static float kl_threshold(const struct npu_calib_stat *st, size_t levels)
 		return (float)amax;
 	}
 	abs_histogram(st, amax, abs_hist);
-	flatten_spikes(abs_hist);
+	flatten_spikes(abs_hist, q);
 	for (size_t i = levels; i <= NPU_CALIB_BINS; i++) {
 		double outliers = 0.0, psum = 0.0, qsum = 0.0, kl = 0.0;
 
