@@ -84,6 +84,43 @@ TEST(calib_entropy_and_mse_clip_outliers)
 	free(x);
 }
 
+/*
+ * ReLU output: most values exactly 0, the rest half-normal.  The zeros
+ * are exact at any threshold, so entropy must clip only the tail (about
+ * 3 to 4 sigma), not shrink the range to where the spike at 0 fits one
+ * quantization level.  Likewise for other point masses.
+ */
+TEST(calib_entropy_ignores_the_relu_zero_spike)
+{
+	enum { N = 200000 };
+	float *x = malloc(N * sizeof(*x)), lo, hi;
+	struct npu_quant_options o;
+
+	CHECK(x);
+	for (int i = 0; i < N; i++) {
+		const double r = sqrt(-2.0 * log(frand() + 1e-9)), t = 2.0 * M_PI * frand();
+
+		x[i] = i % 5 < 3 ? 0.0f : (float)fabs(r * cos(t));
+	}
+	npu_quant_options_default(&o);
+	o.method = NPU_CALIB_ENTROPY;
+	CHECK_EQ(npu_calib_range(x, N, &o, &lo, &hi), 0);
+	CHECK_MSG(lo == 0.0f && hi > 2.5f, "entropy on ReLU output: [%g, %g]", lo, hi);
+	/* The same shape, signed (a residual sum): the zero bin sits mid-histogram. */
+	for (int i = 0; i < N; i += 2)
+		x[i] = -x[i];
+	o.symmetric = 1;
+	CHECK_EQ(npu_calib_range(x, N, &o, &lo, &hi), 0);
+	CHECK_MSG(hi > 2.5f && lo < -2.5f, "entropy on signed spike: [%g, %g]", lo, hi);
+	/* Point masses inside the range (a constant background's outputs) are no reason to clip. */
+	for (int i = 0; i < N; i++)
+		x[i] = i % 5 < 3 ? (float)(i % 16) * 0.03f : fabsf(x[i]);
+	o.symmetric = 0;
+	CHECK_EQ(npu_calib_range(x, N, &o, &lo, &hi), 0);
+	CHECK_MSG(hi > 2.5f, "entropy with point masses: [%g, %g]", lo, hi);
+	free(x);
+}
+
 TEST(quant_choose_types_and_pow2)
 {
 	float s;
@@ -541,16 +578,24 @@ static double mean_output_bias(struct npu_graph *fg, struct npu_int8_model *m,
 /* Bias correction on convolutions with a spatial extent shrinks the mean error. */
 TEST(bias_correction_reduces_the_mean_error)
 {
+	struct npu_graph *model = cnn(0, 13);
 	struct npu_quant_options o;
 	struct npu_dataset *ds;
 	double bias[2];
+	void *data;
+	size_t size;
 
+	/* Copies of one model: cnn() draws new weights at every call. */
+	CHECK(model);
+	CHECK_EQ(npu_graph_save_onnx_mem(model, &data, &size), 0);
+	npu_graph_free(model);
 	CHECK_EQ(npu_dataset_open(calib_file(64), &ds), 0);
 	for (int bc = 0; bc < 2; bc++) {
-		struct npu_graph *fg = cnn(0, 13), *g = cnn(0, 13);
+		struct npu_graph *fg = NULL, *g = NULL;
 		struct npu_int8_model *m;
 
-		CHECK(fg && g);
+		CHECK_EQ(npu_graph_load_onnx_mem(data, size, &fg), 0);
+		CHECK_EQ(npu_graph_load_onnx_mem(data, size, &g), 0);
 		npu_quant_options_default(&o);
 		o.per_channel = 0;
 		o.bias_correction = bc;
@@ -561,6 +606,7 @@ TEST(bias_correction_reduces_the_mean_error)
 		npu_graph_free(g);
 		npu_graph_free(fg);
 	}
+	free(data);
 	npu_dataset_free(ds);
 	CHECK_MSG(bias[1] <= bias[0] * 1.05 + 1e-3, "mean output error %g with bias correction, %g without",
 		  bias[1], bias[0]);
@@ -594,6 +640,130 @@ TEST(quantized_model_keeps_its_scales)
 	CHECK(sa == sb && !memcmp(a, b, sa));
 	free(a);
 	free(b);
+	npu_dataset_free(ds);
+	npu_graph_free(g);
+}
+
+/* The scale and zero point of the QuantizeLinear that reads tensor `name`. */
+static int q_params(const struct npu_graph *g, const char *name, float *scale, int32_t *zp)
+{
+	for (size_t i = 0; i < npu_graph_num_nodes(g); i++) {
+		const struct npu_node *n = npu_graph_node(g, i);
+
+		if (npu_node_op(n) == NPU_NODE_QUANTIZE_LINEAR &&
+		    !strcmp(npu_tensor_name(npu_node_input(n, 0)), name)) {
+			*scale = *(const float *)npu_tensor_data(npu_node_input(n, 1));
+			*zp = *(const int8_t *)npu_tensor_data(npu_node_input(n, 2));
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * x -> Conv -> MaxPool -> Relu -> Flatten -> Gemm (LeNet's order): the
+ * conv's output range starts at 0, since the Relu zeroes every negative
+ * value after the pooling, and the Relu then changes no code.
+ */
+TEST(relu_after_maxpool_clips_the_conv_range)
+{
+	Onnx__ModelProto *mp = ot_model(13);
+	float w[3 * 2 * 9], b[3] = { 0.1f, -0.2f, 0.0f }, wf[4 * 27], bf[4] = { 0 };
+	struct npu_graph *g = NULL;
+	struct npu_dataset *ds;
+	struct npu_quant_options o;
+	Onnx__NodeProto *n;
+	float sc, sr;
+	int32_t zc, zr;
+	uint8_t *buf;
+	size_t size;
+
+	for (size_t i = 0; i < sizeof(w) / 4; i++)
+		w[i] = frand() - 0.5f;
+	for (size_t i = 0; i < sizeof(wf) / 4; i++)
+		wf[i] = frand() - 0.5f;
+	ot_input(mp, "x", OT_FLOAT, 4, x_dims);
+	ot_init(mp, "w", OT_FLOAT, 4, (const int64_t[]){ 3, 2, 3, 3 }, w, sizeof(w));
+	ot_init(mp, "b", OT_FLOAT, 1, (const int64_t[]){ 3 }, b, sizeof(b));
+	ot_init(mp, "wf", OT_FLOAT, 2, (const int64_t[]){ 4, 27 }, wf, sizeof(wf));
+	ot_init(mp, "bf", OT_FLOAT, 1, (const int64_t[]){ 4 }, bf, sizeof(bf));
+	n = ot_node(mp, "Conv", "c", NAMES("x", "w", "b"), NAMES("y"));
+	ot_attr_ints(n, "pads", 4, (const int64_t[]){ 1, 1, 1, 1 });
+	n = ot_node(mp, "MaxPool", "p", NAMES("y"), NAMES("p"));
+	ot_attr_ints(n, "kernel_shape", 2, (const int64_t[]){ 2, 2 });
+	ot_attr_ints(n, "strides", 2, (const int64_t[]){ 2, 2 });
+	ot_node(mp, "Relu", "r", NAMES("p"), NAMES("r"));
+	ot_node(mp, "Flatten", "f", NAMES("r"), NAMES("f"));
+	n = ot_node(mp, "Gemm", "fc", NAMES("f", "wf", "bf"), NAMES("out"));
+	ot_attr_int(n, "transB", 1);
+	ot_output(mp, "out", OT_FLOAT);
+	buf = ot_pack(mp, &size);
+	CHECK_EQ(npu_graph_load_onnx_mem(buf, size, &g), 0);
+	free(buf);
+	ot_free(mp);
+	CHECK_EQ(npu_dataset_open(calib_file(16), &ds), 0);
+	npu_quant_options_default(&o);
+	CHECK_EQ(npu_quantize_graph(g, ds, 0, &o, NULL, NULL), 0);
+	CHECK_EQ(q_params(g, "y", &sc, &zc), 0);
+	CHECK_EQ(q_params(g, "r", &sr, &zr), 0);
+	CHECK_MSG(zc == -128, "conv output zero point %d: its range goes below 0", (int)zc);
+	CHECK(sr == sc && zr == zc);
+	npu_dataset_free(ds);
+	npu_graph_free(g);
+}
+
+/*
+ * x -> Conv (per-tensor weights, channels 20x apart: a biased error)
+ * -> Relu -> Conv 1x1 whose identity weights are exact in int8.  Bias
+ * correction leaves the second conv's bias alone: its own weights add
+ * no error, and the first conv's error is the first conv's to correct.
+ */
+TEST(bias_correction_corrects_each_layer_once)
+{
+	Onnx__ModelProto *mp = ot_model(13);
+	float w1[2 * 2 * 9], b1[2] = { 0.05f, 0.1f }, w2[4] = { 1, 0, 0, 1 }, b2[2] = { 0.1f, -0.1f };
+	struct npu_graph *g = NULL;
+	struct npu_dataset *ds;
+	struct npu_quant_options o;
+	const struct npu_node *c2 = NULL, *dq;
+	Onnx__NodeProto *n;
+	uint8_t *buf;
+	size_t size;
+
+	for (size_t i = 0; i < sizeof(w1) / 4; i++)
+		w1[i] = (frand() - 0.3f) * (i < 18 ? 1.0f : 0.05f);
+	ot_input(mp, "x", OT_FLOAT, 4, x_dims);
+	ot_init(mp, "w1", OT_FLOAT, 4, (const int64_t[]){ 2, 2, 3, 3 }, w1, sizeof(w1));
+	ot_init(mp, "b1", OT_FLOAT, 1, (const int64_t[]){ 2 }, b1, sizeof(b1));
+	ot_init(mp, "w2", OT_FLOAT, 4, (const int64_t[]){ 2, 2, 1, 1 }, w2, sizeof(w2));
+	ot_init(mp, "b2", OT_FLOAT, 1, (const int64_t[]){ 2 }, b2, sizeof(b2));
+	n = ot_node(mp, "Conv", "c1", NAMES("x", "w1", "b1"), NAMES("y1"));
+	ot_attr_ints(n, "pads", 4, (const int64_t[]){ 1, 1, 1, 1 });
+	ot_node(mp, "Relu", "r1", NAMES("y1"), NAMES("a1"));
+	ot_node(mp, "Conv", "c2", NAMES("a1", "w2", "b2"), NAMES("out"));
+	ot_output(mp, "out", OT_FLOAT);
+	buf = ot_pack(mp, &size);
+	CHECK_EQ(npu_graph_load_onnx_mem(buf, size, &g), 0);
+	free(buf);
+	ot_free(mp);
+	CHECK_EQ(npu_dataset_open(calib_file(64), &ds), 0);
+	npu_quant_options_default(&o);
+	o.per_channel = 0;
+	o.bias_correction = 1;
+	CHECK_EQ(npu_quantize_graph(g, ds, 0, &o, NULL, NULL), 0);
+	for (size_t i = 0; i < npu_graph_num_nodes(g); i++)
+		if (!strcmp(npu_node_name(npu_graph_node(g, i)), "c2"))
+			c2 = npu_graph_node(g, i);
+	CHECK(c2);
+	dq = npu_tensor_producer(g, npu_node_input(c2, 2));
+	CHECK(dq && npu_node_op(dq) == NPU_NODE_DEQUANTIZE_LINEAR);
+	for (int c = 0; c < 2; c++) {
+		const float s = ((const float *)npu_tensor_data(npu_node_input(dq, 1)))[0];
+		const int32_t q = ((const int32_t *)npu_tensor_data(npu_node_input(dq, 0)))[c];
+
+		CHECK_MSG(fabsf(q * s - b2[c]) <= 0.51f * s, "channel %d: bias %g became %g", c,
+			  b2[c], q * s);
+	}
 	npu_dataset_free(ds);
 	npu_graph_free(g);
 }

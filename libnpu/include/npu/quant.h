@@ -6,7 +6,7 @@
  * BatchNormalization folded into the preceding Conv or Gemm, optionally
  * cross-layer equalization, then activations calibrated over a data
  * set and QuantizeLinear/DequantizeLinear pairs inserted on them, int8
- * weights (symmetric, zero point 0, as the device takes them) and int32
+ * weights (zero point 0 over -128..127, as the device takes them) and int32
  * biases at s_in * s_w, optionally bias correction.  The result is an
  * ordinary ONNX graph (opset >= 13 for per-channel weights) that
  * npu_graph_save_onnx() writes and npu/int8.h runs on the int8 kernels.

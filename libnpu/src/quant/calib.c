@@ -81,17 +81,22 @@ int npu_calib_hist_start(struct npu_calib_stat *st)
 	return 0;
 }
 
-void npu_calib_hist_add(struct npu_calib_stat *st, const float *x, size_t n)
+/* The histogram bin of x: values beyond the ends go to the end bins. */
+static size_t bin_of(const struct npu_calib_stat *st, float x)
 {
 	const double width = ((double)st->hist_hi - st->hist_lo) / NPU_CALIB_BINS;
+	const double b = width > 0.0 ? floor((x - st->hist_lo) / width) : 0.0;
 
+	return b < 0 ? 0 : b >= NPU_CALIB_BINS ? NPU_CALIB_BINS - 1 : (size_t)b;
+}
+
+void npu_calib_hist_add(struct npu_calib_stat *st, const float *x, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
-		double b;
-
 		if (isnan(x[i]))
 			continue;
-		b = width > 0.0 ? floor((x[i] - st->hist_lo) / width) : 0.0;
-		st->hist[b < 0 ? 0 : b >= NPU_CALIB_BINS ? NPU_CALIB_BINS - 1 : (size_t)b] += 1.0;
+		st->zeros += x[i] == 0.0f;
+		st->hist[bin_of(st, x[i])] += 1.0;
 	}
 }
 
@@ -143,6 +148,90 @@ static double range_mse(const struct npu_calib_stat *st, float lo, float hi,
 }
 
 /*
+ * The histogram of |x| over [0, amax] in NPU_CALIB_BINS bins, each
+ * signed bin's count spread over the |x| bins it overlaps (mapping bin
+ * centers instead leaves every other bin empty, or a jagged comb that
+ * KL reads as quantization noise at wide thresholds).  Exact zeros are
+ * left out: 0 is representable at every threshold, and a ReLU's spike
+ * of zeros in the first bin would otherwise make any threshold that
+ * merges that bin with its neighbours look worst.
+ */
+static void abs_histogram(const struct npu_calib_stat *st, double amax, double *abs_hist)
+{
+	const double width = ((double)st->hist_hi - st->hist_lo) / NPU_CALIB_BINS;
+	const double aw = amax / NPU_CALIB_BINS;
+	const size_t zero_bin = bin_of(st, 0.0f);
+
+	for (size_t b = 0; b < NPU_CALIB_BINS; b++) {
+		const double e0 = st->hist_lo + b * width, e1 = e0 + width;
+		double a0 = e0 >= 0.0 ? e0 : e1 <= 0.0 ? -e1 : 0.0;
+		double a1 = e0 >= 0.0 ? e1 : e1 <= 0.0 ? -e0 : fmax(-e0, e1);
+		double count = st->hist[b];
+
+		if (b == zero_bin)
+			count = fmax(0.0, count - st->zeros);
+		if (count <= 0.0)
+			continue;
+		a1 = fmin(a1, amax);
+		if (!(a1 > a0)) {
+			/* A zero-width range (constant data): its one bin. */
+			const size_t k = (size_t)(a0 / aw);
+
+			abs_hist[k >= NPU_CALIB_BINS ? NPU_CALIB_BINS - 1 : k] += count;
+			continue;
+		}
+		for (size_t k = (size_t)(a0 / aw); k < NPU_CALIB_BINS && k * aw < a1; k++) {
+			const double lo = fmax(a0, k * aw), hi = fmin(a1, (k + 1) * aw);
+
+			if (hi > lo)
+				abs_hist[k] += count * (hi - lo) / (a1 - a0);
+		}
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	const double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+#define SPIKE_HALF	4	/* bins on each side of a bin that judge it */
+#define SPIKE_RATIO	4.0	/* how far above their median a point mass stands */
+
+/*
+ * Point masses (a value many inputs share, such as a channel's output
+ * over a constant image background) each land on one quantization
+ * level, with at most half a step of error whatever the threshold.
+ * KL's model spreads a chunk's mass over its bins, so a spike makes
+ * every threshold whose chunks are wider than one bin look bad, and
+ * the search ends at the narrowest one.  A bin far above the median of
+ * its neighbours is cut to that median: the continuous part of the
+ * distribution, which the threshold trades off, stays as it was.  The
+ * last bin keeps its count: a Clip's saturated values pile up there,
+ * and any lower threshold clips every one of them.  `median` is
+ * NPU_CALIB_BINS doubles of scratch.
+ */
+static void flatten_spikes(double *h, double *median)
+{
+	double win[2 * SPIKE_HALF];
+
+	for (size_t b = 0; b < NPU_CALIB_BINS; b++) {
+		size_t n = 0;
+
+		for (size_t k = b > SPIKE_HALF ? b - SPIKE_HALF : 0;
+		     k <= b + SPIKE_HALF && k < NPU_CALIB_BINS; k++)
+			if (k != b)
+				win[n++] = h[k];
+		qsort(win, n, sizeof(*win), cmp_double);
+		median[b] = win[n / 2];
+	}
+	for (size_t b = 0; b + 1 < NPU_CALIB_BINS; b++)
+		if (median[b] > 0.0 && h[b] > SPIKE_RATIO * median[b])
+			h[b] = median[b];
+}
+
+/*
  * TensorRT's entropy calibration over |x|: the threshold whose
  * quantized distribution (into `levels` levels) diverges least (KL)
  * from the observed one, outliers folded into the last bin.
@@ -162,11 +251,8 @@ static float kl_threshold(const struct npu_calib_stat *st, size_t levels)
 		free(q);
 		return (float)amax;
 	}
-	for (size_t b = 0; b < NPU_CALIB_BINS; b++) {
-		size_t a = (size_t)(fabs(bin_center(st, b)) / amax * NPU_CALIB_BINS);
-
-		abs_hist[a >= NPU_CALIB_BINS ? NPU_CALIB_BINS - 1 : a] += st->hist[b];
-	}
+	abs_histogram(st, amax, abs_hist);
+	flatten_spikes(abs_hist, q);
 	for (size_t i = levels; i <= NPU_CALIB_BINS; i++) {
 		double outliers = 0.0, psum = 0.0, qsum = 0.0, kl = 0.0;
 

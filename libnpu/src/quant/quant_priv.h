@@ -18,6 +18,7 @@ struct npu_calib_stat {
 	int ema_seen;
 	float ema_min, ema_max;		/* moving averages of the batch extremes */
 	double *hist;			/* NPU_CALIB_BINS bins over [hist_lo, hist_hi] */
+	double zeros;			/* how many of the histogram's values are exactly 0 */
 	float hist_lo, hist_hi;
 };
 

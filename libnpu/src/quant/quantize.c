@@ -93,6 +93,20 @@ static int fused_away(const struct npu_graph *g, const struct npu_node *n)
 	return u && (u->op == NPU_NODE_RELU || u->op == NPU_NODE_CLIP);
 }
 
+/*
+ * Whether all of t reaches a Relu through value movers only (MaxPool
+ * commutes with the clamp): its negative values all end as 0, so its
+ * range may start at 0 and spend every code on what the Relu keeps.
+ */
+static int relu_follows(const struct npu_graph *g, const struct npu_tensor *t)
+{
+	const struct npu_node *u = npu_quant_sole_user(g, t, NULL);
+
+	while (u && keeps_params(u->op) && u->n_out == 1)
+		u = npu_quant_sole_user(g, u->out[0], NULL);
+	return u && u->op == NPU_NODE_RELU;
+}
+
 static int choose_sites(struct qstate *s)
 {
 	struct npu_graph *g = s->g;
@@ -251,7 +265,12 @@ static int add_dq_const(struct npu_graph *g, struct npu_node *n, size_t slot, en
 	return ret;
 }
 
-/* The scale of each channel of weights w (symmetric int8, zero point 0). */
+/*
+ * The scale of each channel of weights w: zero point 0 (the device's
+ * weights have none) over all of -128..127, the finest scale that clips
+ * neither end.  [-127, 127] would leave -128 unused, a coarser step for
+ * every channel whose largest magnitude is negative.
+ */
 static void weight_scales(const struct npu_tensor *w, int axis, size_t channels,
 			  const struct npu_quant_options *o, float *scale)
 {
@@ -262,14 +281,19 @@ static void weight_scales(const struct npu_tensor *w, int axis, size_t channels,
 	for (int i = axis + 1; i < w->rank; i++)
 		inner *= (size_t)w->dims[i];
 	for (size_t c = 0; c < channels; c++) {
-		float amax = 0.0f;
-		int32_t zp;
+		double lo = 0.0, hi = 0.0, s;
 
 		for (size_t i = 0; i < numel; i++)
-			if (channels == 1 || i / inner % channels == c)
-				amax = fmaxf(amax, fabsf(d[i]));
-		/* int8 weights are symmetric over [-127, 127]: no zero point on the device. */
-		npu_quant_choose(-amax, amax, NPU_DTYPE_INT8, 1, o->pow2, &scale[c], &zp);
+			if (channels == 1 || i / inner % channels == c) {
+				lo = fmin(lo, d[i]);
+				hi = fmax(hi, d[i]);
+			}
+		s = fmax(-lo / 128.0, hi / 127.0);
+		if (!(s > 0.0) || !isfinite(s))
+			s = 1.0;
+		if (o->pow2)
+			s = exp2(ceil(log2(s)));
+		scale[c] = (float)s;
 	}
 }
 
@@ -296,7 +320,7 @@ static int quantize_params(struct npu_graph *g, struct npu_node *n, float sx,
 	for (size_t i = 0; i < numel; i++) {
 		const float s = scale[channels == 1 ? 0 : i / inner % oc];
 
-		q[i] = (int8_t)fminf(127.0f, fmaxf(-127.0f, nearbyintf(((const float *)w->data)[i] / s)));
+		q[i] = (int8_t)fminf(127.0f, fmaxf(-128.0f, nearbyintf(((const float *)w->data)[i] / s)));
 	}
 	ret = add_dq_const(g, n, 1, NPU_DTYPE_INT8, q, scale, zp8, channels, axis);
 	if (ret || n->op == NPU_NODE_MATMUL || n->n_in < 3 || !n->in[2] || !n->in[2]->data ||
@@ -352,6 +376,19 @@ static int insert_qdq(struct npu_graph *g, struct npu_tensor *t, float scale, in
 	return ret;
 }
 
+/*
+ * A Relu whose input codes all stand for values >= 0 (zero point at the
+ * bottom of an asymmetric range) changes no code: it keeps the input's
+ * parameters and moves bytes.
+ */
+static int relu_is_identity(const struct qstate *s, const struct npu_node *p, const int32_t *zps)
+{
+	const int in = p->op == NPU_NODE_RELU ? s->site[p->in[0]->index] : -1;
+
+	return in >= 0 && !s->o->symmetric &&
+	       zps[in] == (s->o->act_dtype == NPU_DTYPE_UINT8 ? 0 : -128);
+}
+
 /* Choose every site's parameters, then rewrite the graph. */
 static int rewrite(struct qstate *s, float *scales, int32_t *zps)
 {
@@ -370,7 +407,7 @@ static int rewrite(struct qstate *s, float *scales, int32_t *zps)
 		const struct npu_node *p = npu_tensor_producer(g, sites[k]);
 		float lo, hi;
 
-		if (p && keeps_params(p->op)) {
+		if (p && (keeps_params(p->op) || relu_is_identity(s, p, zps))) {
 			const int in = s->site[p->in[0]->index];
 
 			scales[k] = scales[in];
@@ -388,6 +425,10 @@ static int rewrite(struct qstate *s, float *scales, int32_t *zps)
 			ret = npu_calib_stat_range(&s->stats[k], &full, &lo, &hi);
 		} else {
 			ret = npu_calib_stat_range(&s->stats[k], o, &lo, &hi);
+			if (relu_follows(g, sites[k])) {
+				lo = fmaxf(lo, 0.0f);
+				hi = fmaxf(hi, lo);
+			}
 		}
 		if (!ret)
 			ret = npu_quant_choose(lo, hi, o->act_dtype, o->symmetric, o->pow2,
@@ -411,107 +452,193 @@ static int rewrite(struct qstate *s, float *scales, int32_t *zps)
 	return ret ? ret : npu_graph_infer_shapes(g);
 }
 
-/* Bias correction: per-channel output sums of Conv/Gemm outputs, by tensor name. */
+/*
+ * Bias correction (Nagel et al., 2019): the mean error that a layer's
+ * quantized weights add to its output, E[(W_q - W) x] per output
+ * channel, is taken off its int32 bias.  x is the layer's input in the
+ * float graph, so each layer corrects its own error only: measured in
+ * the quantized graph, a layer's error also holds what the layers
+ * before it add, which their own corrections already remove.
+ */
 struct bc_layer {
-	const char *name;
 	struct npu_node *node;		/* in the quantized graph */
+	const struct npu_node *fnode;	/* the same node in the float graph */
+	struct npu_value eps;		/* dequantized weights minus float weights */
 	size_t channels;
-	size_t per_channel;		/* values per channel per image (H x W) */
-	double *sum[2];			/* [0] float graph, [1] quantized graph */
+	double *sum;			/* per channel: the sum of (W_q - W) x */
+	double count;			/* per channel: how many outputs the sum holds */
 };
 
 struct bc_state {
 	struct bc_layer *layers;
 	size_t n_layers;
-	int which;
+};
+
+/* Conv: (W_q - W) x by the float kernel, over the padded windows, summed per channel. */
+static int bc_conv(struct bc_layer *l, const struct npu_graph *fg, const struct npu_value *x)
+{
+	struct npu_ref_window win;
+	struct npu_value y;
+	int64_t dims[NPU_MAX_RANK];
+	size_t inner;
+	int ret = npu_node_window(fg, l->fnode, x, &l->eps.dims[2], &win);
+
+	if (ret)
+		return ret;
+	dims[0] = x->dims[0];
+	dims[1] = (int64_t)l->channels;
+	for (int d = 2; d < x->rank; d++)
+		dims[d] = win.out[NPU_REF_SPATIAL - (x->rank - 2) + d - 2];
+	ret = npu_value_alloc(&y, NPU_DTYPE_FLOAT32, x->rank, dims);
+	if (ret)
+		return ret;
+	npu_ref_conv(x, &l->eps, NULL, npu_attr_int(l->fnode, "group"), &win, &y);
+	inner = npu_value_numel(&y) / (size_t)dims[0] / l->channels;
+	for (size_t k = 0; k < npu_value_numel(&y); k++)
+		l->sum[k / inner % l->channels] += ((const float *)y.data)[k];
+	l->count += (double)(npu_value_numel(&y) / l->channels);
+	npu_value_free(&y);
+	return 0;
+}
+
+/* Gemm (alpha = beta = 1, no transA): rows of x times (W_q - W). */
+static void bc_gemm(struct bc_layer *l, const struct npu_value *x)
+{
+	const int trans = (int)npu_attr_int(l->fnode, "transB");
+	const size_t k_dim = (size_t)x->dims[x->rank - 1], rows = npu_value_numel(x) / k_dim;
+	const float *xd = x->data, *e = l->eps.data;
+
+	for (size_t r = 0; r < rows; r++)
+		for (size_t c = 0; c < l->channels; c++)
+			for (size_t k = 0; k < k_dim; k++)
+				l->sum[c] += (double)xd[r * k_dim + k] *
+					     e[trans ? c * k_dim + k : k * l->channels + c];
+	l->count += (double)rows;
+}
+
+struct bc_ctx {
+	struct bc_state *bc;
+	const struct npu_graph *fg;
 };
 
 static int bc_observe(void *ctx, const struct npu_tensor *t, const struct npu_value *v)
 {
-	struct bc_state *bc = ctx;
+	const struct bc_ctx *c = ctx;
+	int ret = 0;
 
-	for (size_t i = 0; i < bc->n_layers; i++) {
-		struct bc_layer *l = &bc->layers[i];
-		size_t inner = 1;
+	for (size_t i = 0; !ret && i < c->bc->n_layers; i++) {
+		struct bc_layer *l = &c->bc->layers[i];
 
-		if (strcmp(l->name, t->name) || v->rank < 2 || (size_t)v->dims[1] != l->channels)
+		if (strcmp(l->fnode->in[0]->name, t->name) || v->dtype != NPU_DTYPE_FLOAT32)
 			continue;
-		for (int d = 2; d < v->rank; d++)
-			inner *= (size_t)v->dims[d];
-		l->per_channel = inner;
-		for (size_t k = 0; k < npu_value_numel(v); k++)
-			l->sum[bc->which][k / inner % l->channels] += ((const float *)v->data)[k];
+		if (l->fnode->op == NPU_NODE_CONV)
+			ret = v->rank >= 3 && v->rank == l->eps.rank ? bc_conv(l, c->fg, v) : 0;
+		else if (v->rank == 2 && v->dims[1] == l->eps.dims[npu_attr_int(l->fnode, "transB")])
+			bc_gemm(l, v);
 	}
+	return ret;
+}
+
+/* The same node of the float graph: the one writing the same tensor name. */
+static const struct npu_node *float_node(const struct npu_graph *fg, const struct npu_node *n)
+{
+	for (size_t i = 0; i < fg->n_nodes; i++)
+		if (fg->nodes[i]->op == n->op && fg->nodes[i]->n_out == 1 &&
+		    !strcmp(fg->nodes[i]->out[0]->name, n->out[0]->name))
+			return fg->nodes[i];
+	return NULL;
+}
+
+/* W_q - W of layer l, from the weights' DequantizeLinear (scale per tensor or along `axis`). */
+static int bc_eps(struct bc_layer *l, const struct npu_node *dqw, const struct npu_tensor *w)
+{
+	const int8_t *q = dqw->in[0]->data;
+	const float *scale = dqw->in[1]->data, *f = w->data;
+	const size_t n_scale = npu_tensor_numel(dqw->in[1]);
+	const int axis = n_scale == 1 ? 0 : (int)npu_attr_int(dqw, "axis");
+	size_t inner = 1;
+	int ret = npu_value_alloc(&l->eps, NPU_DTYPE_FLOAT32, w->rank, w->dims);
+
+	if (ret)
+		return ret;
+	for (int d = axis + 1; d < w->rank; d++)
+		inner *= (size_t)w->dims[d];
+	for (size_t i = 0; i < npu_tensor_numel(w); i++)
+		((float *)l->eps.data)[i] =
+			q[i] * scale[n_scale == 1 ? 0 : i / inner % n_scale] - f[i];
 	return 0;
 }
 
-static int bc_layers(struct npu_graph *g, struct bc_state *bc)
+static int bc_layers(struct npu_graph *g, const struct npu_graph *fg, struct bc_state *bc)
 {
 	bc->layers = calloc(g->n_nodes + 1, sizeof(*bc->layers));
 	if (!bc->layers)
 		return npu_fail(NPU_E_NOMEM, "out of memory");
 	for (size_t i = 0; i < g->n_nodes; i++) {
 		struct npu_node *n = g->nodes[i];
-		const struct npu_node *dq;
+		const struct npu_node *dq, *dqw, *fn;
 		struct bc_layer *l;
+		int ret;
 
 		if ((n->op != NPU_NODE_CONV && n->op != NPU_NODE_GEMM) || n->n_in < 3 || !n->in[2])
 			continue;
+		if (n->op == NPU_NODE_GEMM && (npu_attr_int(n, "transA") ||
+		    npu_attr_float(n, "alpha") != 1.0f || npu_attr_float(n, "beta") != 1.0f))
+			continue;
 		dq = npu_tensor_producer(g, n->in[2]);
+		dqw = npu_tensor_producer(g, n->in[1]);
+		fn = float_node(fg, n);
 		if (!dq || dq->op != NPU_NODE_DEQUANTIZE_LINEAR || !dq->in[0]->data ||
-		    dq->in[0]->dtype != NPU_DTYPE_INT32)
+		    dq->in[0]->dtype != NPU_DTYPE_INT32 || !dqw ||
+		    dqw->op != NPU_NODE_DEQUANTIZE_LINEAR || dqw->in[0]->dtype != NPU_DTYPE_INT8 ||
+		    !dqw->in[0]->data || !fn || !fn->in[1]->data ||
+		    fn->in[1]->dtype != NPU_DTYPE_FLOAT32 ||
+		    npu_tensor_numel(fn->in[1]) != npu_tensor_numel(dqw->in[0]))
 			continue;
 		l = &bc->layers[bc->n_layers++];
-		l->name = n->out[0]->name;
 		l->node = n;
+		l->fnode = fn;
 		l->channels = npu_tensor_numel(dq->in[0]);
-		l->sum[0] = calloc(l->channels, sizeof(double));
-		l->sum[1] = calloc(l->channels, sizeof(double));
-		if (!l->sum[0] || !l->sum[1])
+		l->sum = calloc(l->channels, sizeof(double));
+		if (!l->sum)
 			return npu_fail(NPU_E_NOMEM, "out of memory");
+		ret = bc_eps(l, dqw, fn->in[1]);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
-/*
- * Empirical bias correction: the mean difference between each layer's
- * float output and its output in the quantized graph (the same images)
- * is added to its bias, in the int32 bias's own units.
- */
 static int correct_bias(struct npu_graph *g, struct npu_graph *fg, const struct npu_dataset *ds,
 			size_t count, const struct npu_quant_options *o, npu_progress_cb progress,
 			void *ctx)
 {
 	struct bc_state bc = { 0 };
-	int ret = bc_layers(g, &bc);
+	struct bc_ctx c = { .bc = &bc, .fg = fg };
+	int ret = bc_layers(g, fg, &bc);
 
 	for (size_t i = 0; !ret && i < count; i++) {
-		bc.which = 0;
-		ret = run_image(fg, ds, i, &o->norm, bc_observe, &bc);
-		bc.which = 1;
-		if (!ret)
-			ret = run_image(g, ds, i, &o->norm, bc_observe, &bc);
+		ret = run_image(fg, ds, i, &o->norm, bc_observe, &c);
 		if (!ret && progress)
 			ret = progress(ctx, "bias-correction", i + 1, count);
 	}
 	for (size_t i = 0; !ret && i < bc.n_layers; i++) {
-		const struct npu_node *dq = npu_tensor_producer(g, bc.layers[i].node->in[2]);
+		const struct bc_layer *l = &bc.layers[i];
+		const struct npu_node *dq = npu_tensor_producer(g, l->node->in[2]);
 		int32_t *q = dq->in[0]->data;
 		const float *scale = dq->in[1]->data;
 		const size_t n_scale = npu_tensor_numel(dq->in[1]);
 
-		for (size_t c = 0; c < bc.layers[i].channels; c++) {
-			/* The mean over images and over the channel's positions. */
-			const double delta = (bc.layers[i].sum[0][c] - bc.layers[i].sum[1][c]) /
-					     ((double)count * (double)bc.layers[i].per_channel);
-			const double v = q[c] + nearbyint(delta / scale[n_scale == 1 ? 0 : c]);
+		for (size_t ch = 0; l->count > 0.0 && ch < l->channels; ch++) {
+			const double delta = -l->sum[ch] / l->count;
+			const double v = q[ch] + nearbyint(delta / scale[n_scale == 1 ? 0 : ch]);
 
-			q[c] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, v));
+			q[ch] = (int32_t)fmax(-2147483647.0, fmin(2147483647.0, v));
 		}
 	}
 	for (size_t i = 0; i < bc.n_layers; i++) {
-		free(bc.layers[i].sum[0]);
-		free(bc.layers[i].sum[1]);
+		free(bc.layers[i].sum);
+		npu_value_free(&bc.layers[i].eps);
 	}
 	free(bc.layers);
 	return ret;
