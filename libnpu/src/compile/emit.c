@@ -10,13 +10,17 @@
  * its tiles: the convolution's rows go from the MAC array to the PPU
  * through SRAM and never reach DRAM.
  *
- * The tiles run as a pipeline with two SRAM slots for a tile's input
- * and output: while the MAC array or the PPU computes tile i, the DMA
- * engine stores tile i - 1 and loads tile i + 1 (run_pipe below).  The
- * device orders engines only at SYNC, and reports two engines touching
- * the same SRAM bytes at once as a hazard, so the slot discipline is
- * checked by the device on every job, not only by this comment.  When
- * two slots do not fit, one slot and a serial schedule remain.
+ * An operation that fits the SRAM whole is one tile: every tile pays
+ * the DMA and command latency again, and one tile can leave its output
+ * in SRAM for the next operation to read in place (npu_emit.in_sram).
+ * Operations that need several tiles, and batches, run them as a
+ * pipeline with two SRAM slots for a tile's input and output: while
+ * the MAC array or the PPU computes tile i, the DMA engine stores tile
+ * i - 1 and loads tile i + 1 (run_pipe below).  The device orders
+ * engines only at SYNC, and reports two engines touching the same SRAM
+ * bytes at once as a hazard, so the slot discipline is checked by the
+ * device on every job, not only by this comment.  When two slots do not
+ * fit, one slot and a serial schedule remain.
  *
  * All DRAM addresses are in model space (compile_priv.h).
  */

@@ -22,6 +22,9 @@
  * segment.  Tensors made on the host are copied in before the first
  * segment that reads them; tensors a host operation reads, and the
  * graph's outputs, are copied out after the segment that makes them.
+ * Within a segment, an operation whose input the one before left whole
+ * in SRAM reads it there, and the store of that tensor is cut when
+ * nothing else reads it (builder.left).
  */
 #include <stdio.h>
 #include <stdlib.h>
