@@ -11,7 +11,10 @@
  * quantization tables and LUT tables go into one device buffer written
  * once, at compile time; activations pass through a second buffer.
  *
- * The runtime runs the operations in order: NPU operations as device
+ * Consecutive NPU operations form a segment, one device job, whose
+ * intermediate tensors stay in device memory (docs/compiler.md).
+ *
+ * The runtime runs the operations in order: NPU segments as device
  * jobs, the others on the int8 CPU kernels or, for operations with no
  * integer form, the float reference kernels, with inputs quantized and
  * outputs dequantized at the graph's edges exactly as npu_int8_model_run()
